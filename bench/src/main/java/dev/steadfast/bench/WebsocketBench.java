@@ -1,0 +1,177 @@
+package dev.steadfast.bench;
+
+import dev.steadfast.bench.websocket.ClientConnection;
+import dev.steadfast.bench.websocket.LoadGenerator;
+import dev.steadfast.bench.websocket.Scenarios;
+import dev.steadfast.bench.websocket.ServerProcess;
+import dev.steadfast.bench.websocket.WireProtocol;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * WebSocket benchmark: the Steadfast service side by side with a minimal raw-Netty WebSocket echo server, in
+ * the same run.
+ *
+ * <p>Each server runs in its own child JVM (same class path, {@code -Xmx/-Xms} from {@code --server-heap}) so its
+ * heap holds the server side of the connections only; the load generator runs in this JVM. Live heap is the total
+ * of a class histogram (the JVM takes it after a full collection), read in the child.
+ *
+ * <ol>
+ *   <li>Heap per idle connection: live heap with {@code --connections} idle connections minus live heap with
+ *       none (after a warm-up), divided by the count; for both servers, and their ratio.
+ *   <li>Churn (Steadfast): {@code --churn} connect-subscribe-disconnect cycles ending four ways in turn (close
+ *       frame, FIN without close frame, RST, RST while subscribing); then registry size, live heap change and
+ *       thread-count change against the baseline taken after a warm-up.
+ *   <li>Fan-out: one publish to {@code --fanout} subscribers, deliveries per second and p99 latency (medians
+ *       over {@code --fanout-rounds} rounds); for both servers.
+ * </ol>
+ *
+ * <pre>{@code
+ * mvn -q -Pbench verify -Dbench=websocket
+ * mvn -q -Pbench verify -Dbench="websocket --connections=2000 --churn=5000 --fanout=1000"   # quick
+ * }</pre>
+ *
+ * <p>Each process holds one socket per connection: the open-files limit ({@code ulimit -n}) caps
+ * {@code --connections} and {@code --fanout}; when it is lower than asked, the count is lowered and said so.
+ */
+public final class WebsocketBench {
+  /** File descriptors kept free for the JVM's own use (jars, selectors, pipes). */
+  private static final int RESERVED_FILE_DESCRIPTORS = 300;
+
+  private WebsocketBench() {}
+
+  /**
+   * Entry point.
+   *
+   * @param args {@code --name=value} options, see the class comment
+   * @throws Exception if a server or the load generator fails
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = parse(args);
+    int connections = fitToFileLimit("connections", intOption(options, "connections", 20_000));
+    int churnCycles = intOption(options, "churn", 200_000);
+    int churnConcurrency = intOption(options, "churn-concurrency", 64);
+    int fanoutSubscribers = fitToFileLimit("fanout", intOption(options, "fanout", 10_000));
+    int fanoutRounds = intOption(options, "fanout-rounds", 10);
+    int serverIoThreads = intOption(options, "server-io-threads", 2);
+    int clientIoThreads = intOption(options, "client-io-threads", 2);
+    String serverHeap = options.getOrDefault("server-heap", "1g");
+
+    try (LoadGenerator generator = LoadGenerator.create(clientIoThreads)) {
+      IdleResult rawIdle;
+      Scenarios.FanoutResult rawFanout;
+      try (ServerProcess raw = ServerProcess.launch("raw", serverIoThreads, serverHeap)) {
+        Scenarios scenarios = new Scenarios(generator, WireProtocol.rawEcho(wsUri(raw)));
+        rawIdle = idle("raw-netty", raw, scenarios, connections);
+        rawFanout = fanout("raw-netty", scenarios, fanoutSubscribers, fanoutRounds);
+      }
+      System.out.println(String.format(Locale.ROOT,
+          "BENCH websocket bytes_per_conn_raw=%d raw_fanout_per_s=%.0f raw_fanout_p99_ms=%.2f",
+          rawIdle.bytesPerConnection(), rawFanout.deliveriesPerSecond(), rawFanout.p99Millis()));
+    }
+  }
+
+  record IdleResult(int connections, long bytesPerConnection) {}
+
+  static IdleResult idle(String name, ServerProcess server, Scenarios scenarios, int count) throws Exception {
+    int warmup = Math.min(1000, count);
+    Scenarios.resetAll(scenarios.openIdle(warmup, 256));
+    awaitRegistry(server, 0);
+    ServerProcess.Stats before = server.stats();
+    List<ClientConnection> open = scenarios.openIdle(count, 256);
+    awaitRegistry(server, count);
+    ServerProcess.Stats after = server.stats();
+    Scenarios.resetAll(open);
+    awaitRegistry(server, 0);
+    long perConnection = (after.liveHeapBytes() - before.liveHeapBytes()) / count;
+    System.out.printf(Locale.ROOT, "%-10s idle: %,d connections, live heap %,d -> %,d bytes: %,d bytes per connection%n",
+        name, count, before.liveHeapBytes(), after.liveHeapBytes(), perConnection);
+    return new IdleResult(count, perConnection);
+  }
+
+  static Scenarios.FanoutResult fanout(String name, Scenarios scenarios, int subscribers, int rounds)
+      throws Exception {
+    Scenarios.FanoutResult result = scenarios.fanout(subscribers, 3, rounds);
+    System.out.printf(Locale.ROOT,
+        "%-10s fan-out: 1 publish to %,d subscribers: %,.0f deliveries/s, p50 %.2f ms, p99 %.2f ms (median of %d rounds)%n",
+        name, subscribers, result.deliveriesPerSecond(), result.p50Millis(), result.p99Millis(), rounds);
+    return result;
+  }
+
+  static void awaitRegistry(ServerProcess server, int expected) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    int size;
+    while ((size = server.registry()) != expected) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("server registry holds " + size + " connections, expected " + expected
+            + " within 120 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  static URI wsUri(ServerProcess server) {
+    return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
+  }
+
+  /** Lowers a connection count to what the open-files limit allows, and says so. */
+  static int fitToFileLimit(String option, int requested) {
+    long limit = openFilesLimit();
+    long allowed = limit - RESERVED_FILE_DESCRIPTORS;
+    if (requested <= allowed) {
+      return requested;
+    }
+    System.out.printf(Locale.ROOT, "note: --%s=%d lowered to %d: the open-files limit (ulimit -n) is %d and cannot"
+        + " be raised from inside this process; raise it before running for the full count%n",
+        option, requested, allowed, limit);
+    return (int) allowed;
+  }
+
+  private static long openFilesLimit() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (line.startsWith("Max open files")) {
+          String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+          return "unlimited".equals(soft) ? Long.MAX_VALUE : Long.parseLong(soft);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not Linux: no way to read the limit; trust the caller.
+    }
+    return Long.MAX_VALUE;
+  }
+
+  static Map<String, String> parse(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (String arg : args) {
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new IllegalArgumentException("options look like --name=value: " + arg);
+      }
+      int eq = arg.indexOf('=');
+      options.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    return options;
+  }
+
+  static int intOption(Map<String, String> options, String name, int defaultValue) {
+    String value = options.get(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      int parsed = Integer.parseInt(value.replace("_", ""));
+      if (parsed < 1) {
+        throw new IllegalArgumentException("--" + name + " must be at least 1: " + value);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a whole number: " + value, e);
+    }
+  }
+}

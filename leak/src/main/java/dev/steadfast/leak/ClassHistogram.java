@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,7 +56,7 @@ public final class ClassHistogram {
 
         @Override
         public String toString() {
-            return String.format("%,12d %,14d  %s", instances, bytes, className);
+            return String.format(Locale.ROOT, "%,12d %,14d  %s", instances, bytes, className);
         }
     }
 
@@ -73,7 +74,7 @@ public final class ClassHistogram {
 
         @Override
         public String toString() {
-            return String.format("%+,d %s (%+,d bytes)", instances, className, bytes);
+            return String.format(Locale.ROOT, "%+,d %s (%+,d bytes)", instances, className, bytes);
         }
     }
 
@@ -175,12 +176,12 @@ public final class ClassHistogram {
     /** The {@value #TO_STRING_ROWS} largest classes and the totals, like {@code jmap -histo}. */
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder(String.format("%12s %14s  %s%n", "#instances", "#bytes", "class"));
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%12s %14s  %s%n", "#instances", "#bytes", "class"));
         entries.stream().limit(TO_STRING_ROWS).forEach(entry -> text.append(entry).append(System.lineSeparator()));
         if (entries.size() > TO_STRING_ROWS) {
             text.append(String.format("  ... %d more classes%n", entries.size() - TO_STRING_ROWS));
         }
-        return text.append(String.format("%,12d %,14d  total", totalInstances, totalBytes)).toString();
+        return text.append(String.format(Locale.ROOT, "%,12d %,14d  total", totalInstances, totalBytes)).toString();
     }
 
     // ---- package-private plumbing shared with the heap-growth detector ----

@@ -1,0 +1,102 @@
+package dev.steadfast.leak;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Instance counts and sizes per class at a fixed number of checkpoints, filled from raw histogram text.
+ *
+ * <p>Built to disturb what it measures as little as possible: all per-class arrays are allocated when a class is
+ * first seen (in {@link #prime(String)}, before the first checkpoint), so taking a checkpoint retains nothing new
+ * unless a class appears for the first time. Keeping one parsed {@link ClassHistogram} per checkpoint instead would
+ * itself grow the heap by a few hundred kilobytes per checkpoint, in step with the iterations.
+ *
+ * <pre>{@code
+ * ClassHistogramSeries series = new ClassHistogramSeries(checkpoints);
+ * series.prime(ClassHistogram.captureText());
+ * series.record(0, ClassHistogram.captureText());
+ * }</pre>
+ */
+final class ClassHistogramSeries {
+
+    private final int checkpoints;
+    private final Map<String, long[]> instancesAndBytes = new HashMap<>(4096);
+    private final long[] totalBytes;
+
+    ClassHistogramSeries(int checkpoints) {
+        this.checkpoints = checkpoints;
+        this.totalBytes = new long[checkpoints];
+    }
+
+    /** Registers every class of this histogram without recording a checkpoint. */
+    void prime(String histogramText) {
+        ClassHistogram.forEachRow(histogramText, (name, instances, bytes) -> columns(name));
+    }
+
+    /** Records the histogram as checkpoint {@code index}. */
+    void record(int index, String histogramText) {
+        long[] total = {0};
+        ClassHistogram.forEachRow(histogramText, (name, instances, bytes) -> {
+            long[] columns = columns(name);
+            columns[index] += instances;
+            columns[checkpoints + index] += bytes;
+            total[0] += bytes;
+        });
+        totalBytes[index] = total[0];
+    }
+
+    long totalBytes(int index) {
+        return totalBytes[index];
+    }
+
+    /**
+     * Classes whose instance count (or, failing that, shallow size) rose in every interval between checkpoints and
+     * still rose, in the second half, at least half as fast as in the first: growth that keeps pace with the
+     * iterations, not a cache filling up to its bound or a one-off allocation. Largest byte growth first.
+     */
+    List<ClassGrowth> steadilyGrowing(double[] iterationAt) {
+        List<ClassGrowth> growing = new ArrayList<>();
+        long[] instances = new long[checkpoints];
+        long[] bytes = new long[checkpoints];
+        for (Map.Entry<String, long[]> entry : instancesAndBytes.entrySet()) {
+            long[] columns = entry.getValue();
+            System.arraycopy(columns, 0, instances, 0, checkpoints);
+            System.arraycopy(columns, checkpoints, bytes, 0, checkpoints);
+            if (growsSteadily(instances, iterationAt) || growsSteadily(bytes, iterationAt)) {
+                growing.add(new ClassGrowth(entry.getKey(), slope(iterationAt, instances), slope(iterationAt, bytes),
+                        instances[0], instances[checkpoints - 1], bytes[0], bytes[checkpoints - 1]));
+            }
+        }
+        growing.sort(Comparator.comparingDouble(ClassGrowth::bytesPerIteration).reversed()
+                .thenComparing(ClassGrowth::className));
+        return growing;
+    }
+
+    static boolean growsSteadily(long[] values, double[] iterationAt) {
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] <= values[i - 1]) {
+                return false;
+            }
+        }
+        int last = values.length - 1;
+        int middle = last / 2;
+        double earlyRate = (values[middle] - values[0]) / (iterationAt[middle] - iterationAt[0]);
+        double lateRate = (values[last] - values[middle]) / (iterationAt[last] - iterationAt[middle]);
+        return lateRate >= earlyRate / 2;
+    }
+
+    private static double slope(double[] x, long[] values) {
+        double[] y = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            y[i] = values[i];
+        }
+        return HeapGrowthStatistics.fit(x, y, 0.5).slope();
+    }
+
+    private long[] columns(String name) {
+        return instancesAndBytes.computeIfAbsent(name, key -> new long[2 * checkpoints]);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.steadfast.leak;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The outcome of one {@link HeapGrowthDetector#measure} run: whether the live heap grew with the iterations, by how
+ * much (with the confidence interval), and which classes grew.
+ *
+ * <p>Immutable. {@link #toString()} is the readable block a failing test should print.
+ *
+ * <pre>{@code
+ * HeapGrowthReport report = detector.measure(i -> cache.get(key(i)));
+ * assertThat(report.isGrowing()).as(report.toString()).isFalse();
+ * }</pre>
+ */
+public final class HeapGrowthReport {
+
+    private final boolean growing;
+    private final double bytesPerIteration;
+    private final double lowerBound;
+    private final double upperBound;
+    private final double heapUsedBytesPerIteration;
+    private final double confidenceLevel;
+    private final double thresholdBytesPerIteration;
+    private final int warmupIterations;
+    private final int iterations;
+    private final boolean fromClassHistograms;
+    private final List<Checkpoint> checkpoints;
+    private final List<ClassGrowth> growingClasses;
+    private final List<String> warnings;
+    private final Duration elapsed;
+
+    /**
+     * One live-heap sample.
+     *
+     * @param iteration measured iterations completed before the sample (0 for the first)
+     * @param liveBytes live bytes: the class histogram's total, or heap used when histograms are unavailable
+     * @param heapUsedBytes heap used after a forced collection, per {@code MemoryMXBean}
+     */
+    public record Checkpoint(int iteration, long liveBytes, long heapUsedBytes) {
+    }
+
+    HeapGrowthReport(HeapGrowthDetector settings, HeapGrowthStatistics.LinearFit liveFit,
+            double heapUsedBytesPerIteration, boolean fromClassHistograms, List<Checkpoint> checkpoints,
+            List<ClassGrowth> growingClasses, List<String> warnings, Duration elapsed) {
+        this.thresholdBytesPerIteration = settings.thresholdBytesPerIteration();
+        this.confidenceLevel = settings.confidenceLevel();
+        this.warmupIterations = settings.warmupIterations();
+        this.iterations = settings.iterations();
+        this.bytesPerIteration = liveFit.slope();
+        this.lowerBound = liveFit.lowerBound();
+        this.upperBound = liveFit.upperBound();
+        this.growing = liveFit.lowerBound() > thresholdBytesPerIteration;
+        this.heapUsedBytesPerIteration = heapUsedBytesPerIteration;
+        this.fromClassHistograms = fromClassHistograms;
+        this.checkpoints = List.copyOf(checkpoints);
+        this.growingClasses = List.copyOf(growingClasses);
+        this.warnings = List.copyOf(warnings);
+        this.elapsed = elapsed;
+    }
+
+    /** True when the lower confidence bound of the growth exceeds the threshold. */
+    public boolean isGrowing() {
+        return growing;
+    }
+
+    /** Least-squares estimate of live bytes added per iteration (negative when the heap shrank). */
+    public double bytesPerIteration() {
+        return bytesPerIteration;
+    }
+
+    /** Lower end of the {@link #confidenceLevel()} interval of {@link #bytesPerIteration()}. */
+    public double lowerBoundBytesPerIteration() {
+        return lowerBound;
+    }
+
+    /** Upper end of the {@link #confidenceLevel()} interval of {@link #bytesPerIteration()}. */
+    public double upperBoundBytesPerIteration() {
+        return upperBound;
+    }
+
+    /**
+     * Slope of heap used (MemoryMXBean) after forced collections, for comparison: coarser than
+     * {@link #bytesPerIteration()} when class histograms are available.
+     */
+    public double heapUsedBytesPerIteration() {
+        return heapUsedBytesPerIteration;
+    }
+
+    public double confidenceLevel() {
+        return confidenceLevel;
+    }
+
+    public double thresholdBytesPerIteration() {
+        return thresholdBytesPerIteration;
+    }
+
+    public int warmupIterations() {
+        return warmupIterations;
+    }
+
+    public int iterations() {
+        return iterations;
+    }
+
+    /** The samples the fit went through, in order. */
+    public List<Checkpoint> checkpoints() {
+        return checkpoints;
+    }
+
+    /**
+     * Classes whose instance count (or size) rose in every interval between checkpoints, largest byte growth first.
+     * Listed even when the total stays under the threshold, so a slow leak can be seen before it fails a build.
+     */
+    public List<ClassGrowth> growingClasses() {
+        return growingClasses;
+    }
+
+    /** What limited the measurement (no class histograms, a collection that could not be confirmed); empty if none. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Wall-clock time of the whole measurement, body and sampling. */
+    public Duration elapsed() {
+        return elapsed;
+    }
+
+    @Override
+    public String toString() {
+        String n = System.lineSeparator();
+        StringBuilder text = new StringBuilder();
+        text.append(growing ? "Heap GROWS with the iterations: " : "No heap growth: ")
+                .append(format("%.1f bytes/iteration (%.0f%% confidence %.1f .. %.1f), threshold %.1f",
+                        bytesPerIteration, confidenceLevel * 100, lowerBound, upperBound, thresholdBytesPerIteration))
+                .append(n);
+        text.append(format("  %,d iterations after %,d warm-up, live heap from %s at %d checkpoints, %d ms",
+                        iterations, warmupIterations,
+                        fromClassHistograms ? "class histograms" : "heap used", checkpoints.size(),
+                        elapsed.toMillis()))
+                .append(n);
+        text.append(format("  heap used (MemoryMXBean) after forced GC: %.1f bytes/iteration",
+                heapUsedBytesPerIteration)).append(n);
+        if (!growingClasses.isEmpty()) {
+            text.append(growing ? "Classes growing with the iterations:" : "Classes growing, under the threshold:")
+                    .append(n);
+            growingClasses.forEach(growth -> text.append("  ").append(growth).append(n));
+        } else if (growing) {
+            text.append("No single class grew in every interval; compare the checkpoints below.").append(n);
+        }
+        text.append("Checkpoints (iteration: live bytes / heap used):").append(n);
+        checkpoints.forEach(sample -> text.append(format("  %,7d: %,14d / %,14d", sample.iteration(),
+                sample.liveBytes(), sample.heapUsedBytes())).append(n));
+        warnings.forEach(warning -> text.append("Warning: ").append(warning).append(n));
+        return text.toString().stripTrailing();
+    }
+
+    private static String format(String pattern, Object... arguments) {
+        return String.format(Locale.ROOT, pattern, arguments);
+    }
+}

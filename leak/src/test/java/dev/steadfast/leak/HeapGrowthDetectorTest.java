@@ -1,0 +1,214 @@
+package dev.steadfast.leak;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HeapGrowthDetectorTest {
+
+    /** The leak under test: a static registry that is only ever added to. */
+    private static final List<Object> REGISTRY = new ArrayList<>();
+
+    private static final HeapGrowthDetector DETECTOR = HeapGrowthDetector.builder()
+            .warmupIterations(200)
+            .iterations(1_000)
+            .build();
+
+    /** 32 bytes with compressed class pointers: 12-byte header, two longs, padding. */
+    static final class Session {
+        long id;
+        long lastAccess;
+    }
+
+    @AfterEach
+    void clearRegistry() {
+        REGISTRY.clear();
+    }
+
+    @Test
+    void measure_staticListGrowingOneObjectPerIteration_isGrowing() {
+        HeapGrowthReport report = DETECTOR.measure(i -> REGISTRY.add(new Session()));
+
+        assertThat(report.isGrowing()).as(report.toString()).isTrue();
+        assertThat(report.lowerBoundBytesPerIteration()).as(report.toString())
+                .isGreaterThan(report.thresholdBytesPerIteration());
+        assertThat(report.bytesPerIteration()).as(report.toString()).isBetween(24.0, 64.0);
+    }
+
+    @Test
+    void measure_staticListGrowingOneObjectPerIteration_namesTheClassWithOnePerIteration() {
+        HeapGrowthReport report = DETECTOR.measure(i -> REGISTRY.add(new Session()));
+
+        assertThat(report.growingClasses()).as(report.toString()).isNotEmpty();
+        ClassGrowth culprit = report.growingClasses().stream()
+                .filter(growth -> growth.className().equals(Session.class.getName()))
+                .findFirst().orElseThrow(() -> new AssertionError("Session not named:\n" + report));
+        assertThat(culprit.instancesPerIteration()).isCloseTo(1.0, within(0.05));
+        assertThat(culprit.instancesAtEnd() - culprit.instancesAtStart()).isEqualTo(1_000);
+        assertThat(report.toString())
+                .contains("Heap GROWS with the iterations")
+                .contains(Session.class.getName() + ": +1.00 instances/iteration");
+    }
+
+    @Test
+    void measure_smallestObjectLeakedPerIteration_isGrowing() {
+        HeapGrowthReport report = DETECTOR.measure(i -> REGISTRY.add(new Object()));
+
+        assertThat(report.isGrowing()).as(report.toString()).isTrue();
+        assertThat(report.growingClasses()).extracting(ClassGrowth::className).contains("java.lang.Object");
+    }
+
+    @Test
+    void measure_objectAllocatedAndDropped_isNotGrowing() {
+        long[] sink = {0};
+        HeapGrowthReport report = DETECTOR.measure(i -> sink[0] += new Session[4].length + new byte[64].length);
+
+        assertThat(report.isGrowing()).as(report.toString()).isFalse();
+        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        assertThat(sink[0]).isPositive();
+    }
+
+    @Test
+    void measure_listClearedEachIteration_isNotGrowing() {
+        List<Session> batch = new ArrayList<>();
+        HeapGrowthReport report = DETECTOR.measure(i -> {
+            for (int j = 0; j < 20; j++) {
+                batch.add(new Session());
+            }
+            batch.clear();
+        });
+
+        assertThat(report.isGrowing()).as(report.toString()).isFalse();
+        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+    }
+
+    @Test
+    void measure_boundedCacheFullAfterWarmup_isNotGrowing() {
+        int bound = 100;
+        Map<Integer, Session> cache = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Session> eldest) {
+                return size() > bound;
+            }
+        };
+        HeapGrowthReport report = DETECTOR.measure(i -> cache.put(i, new Session()));
+
+        assertThat(report.isGrowing()).as(report.toString()).isFalse();
+        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        assertThat(cache).hasSize(bound);
+    }
+
+    @Test
+    void measure_leakUnderThreshold_isNotGrowingButNamesTheClass() {
+        HeapGrowthReport report = DETECTOR.toBuilder().thresholdBytesPerIteration(64).build()
+                .measure(i -> REGISTRY.add(new Session()));
+
+        assertThat(report.isGrowing()).as(report.toString()).isFalse();
+        assertThat(report.growingClasses()).extracting(ClassGrowth::className).contains(Session.class.getName());
+        assertThat(report.toString()).contains("Classes growing, under the threshold:");
+    }
+
+    @Test
+    void measure_runsWarmupAndMeasuredIterationsInOrder() {
+        HeapGrowthDetector small = HeapGrowthDetector.builder().warmupIterations(3).iterations(10).checkpoints(3)
+                .build();
+        List<Integer> seen = new ArrayList<>();
+
+        HeapGrowthReport report = small.measure(seen::add);
+
+        assertThat(seen).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+        assertThat(report.checkpoints()).extracting(HeapGrowthReport.Checkpoint::iteration).containsExactly(0, 5, 10);
+    }
+
+    @Test
+    void measure_bodyThrows_exceptionPropagatesUnchanged() {
+        IllegalStateException failure = new IllegalStateException("body failed");
+
+        assertThatThrownBy(() -> DETECTOR.measure(i -> {
+            if (i == 250) {
+                throw failure;
+            }
+        })).isSameAs(failure);
+    }
+
+    @Test
+    void ofDefaults_usesTheDocumentedDefaults() {
+        HeapGrowthDetector detector = HeapGrowthDetector.ofDefaults();
+
+        assertThat(detector.warmupIterations()).isEqualTo(HeapGrowthDetector.DEFAULT_WARMUP_ITERATIONS);
+        assertThat(detector.iterations()).isEqualTo(HeapGrowthDetector.DEFAULT_ITERATIONS);
+        assertThat(detector.checkpoints()).isEqualTo(HeapGrowthDetector.DEFAULT_CHECKPOINTS);
+        assertThat(detector.thresholdBytesPerIteration())
+                .isEqualTo(HeapGrowthDetector.DEFAULT_THRESHOLD_BYTES_PER_ITERATION);
+        assertThat(detector.confidenceLevel()).isEqualTo(HeapGrowthDetector.DEFAULT_CONFIDENCE_LEVEL);
+        assertThat(detector.gcTimeout()).isEqualTo(HeapGrowthDetector.DEFAULT_GC_TIMEOUT);
+    }
+
+    @Test
+    void warmupIterations_negative_isRejected() {
+        assertThatThrownBy(() -> HeapGrowthDetector.builder().warmupIterations(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("warmupIterations must not be negative: -1");
+    }
+
+    @Test
+    void iterations_one_isRejected() {
+        assertThatThrownBy(() -> HeapGrowthDetector.builder().iterations(1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("iterations must be at least 2: 1");
+    }
+
+    @Test
+    void checkpoints_two_isRejected() {
+        assertThatThrownBy(() -> HeapGrowthDetector.builder().checkpoints(2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("checkpoints must be at least 3 (a confidence interval needs a spare degree of freedom): 2");
+    }
+
+    @Test
+    void thresholdBytesPerIteration_negativeOrNaN_isRejected() {
+        assertThatThrownBy(() -> HeapGrowthDetector.builder().thresholdBytesPerIteration(-0.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("thresholdBytesPerIteration must be a finite number >= 0: -0.5");
+        assertThatThrownBy(() -> HeapGrowthDetector.builder().thresholdBytesPerIteration(Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("thresholdBytesPerIteration must be a finite number >= 0: NaN");
+    }
+
+    @Test
+    void confidenceLevel_one_isRejected() {
+        assertThatThrownBy(() -> HeapGrowthDetector.builder().confidenceLevel(1.0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("confidenceLevel must be at least 0.5 and below 1: 1.0");
+    }
+
+    @Test
+    void gcTimeout_zero_isRejected() {
+        assertThatThrownBy(() -> HeapGrowthDetector.builder().gcTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("gcTimeout must be positive: PT0S");
+    }
+
+    @Test
+    void build_fewerIterationsThanIntervals_isRejected() {
+        assertThatThrownBy(() -> HeapGrowthDetector.builder().iterations(5).checkpoints(10).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("iterations (5) must be at least checkpoints - 1 (9): every interval between two"
+                        + " checkpoints needs an iteration; raise iterations or lower checkpoints");
+    }
+
+    @Test
+    void measure_nullBody_isRejected() {
+        assertThatThrownBy(() -> DETECTOR.measure(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("iterationBody");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.steadfast.websocket;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Encodes and decodes the hub's JSON frames (the protocol is documented in the module README). */
+final class Frames {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    JsonNode parse(byte[] json) throws IOException {
+        return mapper.readTree(json);
+    }
+
+    JsonNode parse(String json) throws IOException {
+        return mapper.readTree(json);
+    }
+
+    /** {@code {"op":"message","topic":...,"payload":<payload>}}, encoded once per publish and shared by all. */
+    byte[] message(String topic, String payload) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(payload.length() + topic.length() + 40);
+             JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
+            generator.writeStartObject();
+            generator.writeStringField("op", "message");
+            generator.writeStringField("topic", topic);
+            generator.writeFieldName("payload");
+            generator.writeRawValue(payload);
+            generator.writeEndObject();
+            generator.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not encode a message frame for topic " + topic, e);
+        }
+    }
+
+    /** A reply to a client op: {@code {"op":<op>,"id":<id>,"topic":<topic>}}; id and topic omitted when null. */
+    String reply(String op, JsonNode id, String topic) {
+        ObjectNode reply = mapper.createObjectNode();
+        reply.put("op", op);
+        if (id != null) {
+            reply.set("id", id);
+        }
+        if (topic != null) {
+            reply.put("topic", topic);
+        }
+        return reply.toString();
+    }
+
+    /** {@code {"op":"error","code":<code>,"message":<message>,"id":<id>}}; id omitted when null. */
+    String error(String code, String message, JsonNode id) {
+        ObjectNode error = mapper.createObjectNode();
+        error.put("op", "error");
+        error.put("code", code);
+        error.put("message", message);
+        if (id != null) {
+            error.set("id", id);
+        }
+        return error.toString();
+    }
+
+    /** An HTTP error body: {@code {"error":<code>,"message":<message>}}. */
+    String httpError(String code, String message) {
+        ObjectNode error = mapper.createObjectNode();
+        error.put("error", code);
+        error.put("message", message);
+        return error.toString();
+    }
+
+    String json(ObjectNode node) {
+        return node.toString();
+    }
+
+    ObjectNode object() {
+        return mapper.createObjectNode();
+    }
+
+    /** Null when the topic is valid, else why not (sent to the client). */
+    static String topicProblem(String topic) {
+        if (topic == null || topic.isEmpty()) {
+            return "topic must be a non-empty string";
+        }
+        if (topic.length() > WebSocketHub.MAX_TOPIC_LENGTH) {
+            return "topic must be at most " + WebSocketHub.MAX_TOPIC_LENGTH + " characters: " + topic.length();
+        }
+        for (int i = 0; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            if (c == '*' || Character.isISOControl(c) || Character.isWhitespace(c)) {
+                return "topic must not contain '*', whitespace or control characters";
+            }
+        }
+        return null;
+    }
+}

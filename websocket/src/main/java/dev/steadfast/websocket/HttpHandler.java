@@ -1,0 +1,320 @@
+package dev.steadfast.websocket;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the one HTTP request of a connection: the WebSocket upgrade (origin, token and caps checked first), the
+ * publish API, or a route. Every refusal is a short JSON body with no stack trace; the connection closes after it.
+ */
+final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketHub.class);
+    private static final String BEARER = "bearer ";
+
+    private final HubCore core;
+    private final Connection connection;
+
+    HttpHandler(HubCore core, Connection connection) {
+        this.core = core;
+        this.connection = connection;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (connection.phase() != Connection.Phase.HTTP) {
+            // Pipelined bytes after the upgrade request: not a second request this hub answers.
+            return;
+        }
+        if (!request.decoderResult().isSuccess()) {
+            respond(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request",
+                    CloseReason.HANDSHAKE_REJECTED);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (path.equals(core.settings.path())) {
+            upgrade(ctx, request, uri);
+            return;
+        }
+        connection.httpRequestReceived();
+        if (path.equals(WebSocketHub.PUBLISH_PATH)) {
+            publishApi(ctx.channel(), request);
+        } else {
+            route(ctx.channel(), request, uri);
+        }
+    }
+
+    // ---- WebSocket upgrade ----
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
+        Channel channel = ctx.channel();
+        if (!core.accepting()) {
+            respond(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting_down", "the server is shutting down",
+                    CloseReason.SERVER_SHUTDOWN);
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method())
+                || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+            respond(channel, HttpResponseStatus.BAD_REQUEST, "bad_request",
+                    "expected a WebSocket upgrade: GET " + core.settings.path() + " with 'Upgrade: websocket'",
+                    CloseReason.HANDSHAKE_REJECTED);
+            return;
+        }
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && !core.settings.anyOriginAllowed()
+                && !core.settings.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT))) {
+            LOG.debug("{} refused: origin {} is not allowed", connection, origin);
+            respond(channel, HttpResponseStatus.FORBIDDEN, "origin_not_allowed",
+                    "origin " + origin + " is not allowed", CloseReason.HANDSHAKE_REJECTED);
+            return;
+        }
+        String token = token(request, uri);
+        if (token == null) {
+            respond(channel, HttpResponseStatus.UNAUTHORIZED, "missing_token", "a token is required: send "
+                    + "'Authorization: Bearer <token>' or the " + WebSocketHub.ACCESS_TOKEN_PARAMETER
+                    + " query parameter", CloseReason.HANDSHAKE_REJECTED);
+            return;
+        }
+        Grants grants;
+        try {
+            grants = core.tokenVerifier.verify(token);
+        } catch (TokenVerifier.InvalidTokenException e) {
+            LOG.debug("{} refused: {}", connection, e.getMessage());
+            respond(channel, HttpResponseStatus.UNAUTHORIZED, "invalid_token", e.getMessage(),
+                    CloseReason.HANDSHAKE_REJECTED);
+            return;
+        }
+        switch (core.limiter.tryAcquire(connection.remoteAddress.getAddress())) {
+            case HUB_FULL -> {
+                respond(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, "connection_limit",
+                        "the server is at its connection limit (" + core.settings.maxConnections() + ")",
+                        CloseReason.CONNECTION_LIMIT);
+                return;
+            }
+            case ADDRESS_FULL -> {
+                respond(channel, HttpResponseStatus.TOO_MANY_REQUESTS, "connection_limit",
+                        "too many connections from your address (limit "
+                                + core.settings.maxConnectionsPerAddress() + ")", CloseReason.CONNECTION_LIMIT);
+                return;
+            }
+            case ACCEPTED -> connection.upgrading(grants);
+        }
+        WebSocketServerHandshaker handshaker = core.handshakerFactory.newHandshaker(request);
+        if (handshaker == null) {
+            connection.recordReason(CloseReason.HANDSHAKE_REJECTED);
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel)
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        // Frame handlers go in before the 101 is written, so no frame can arrive before they are there.
+        ctx.pipeline()
+                .addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false))
+                .addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(core.settings.maxMessageSize()))
+                .addAfter("ws-aggregator", "ws-frames", new FrameHandler(core, connection));
+        handshaker.handshake(channel, request).addListener((ChannelFutureListener) future -> {
+            if (future.isSuccess()) {
+                if (ctx.pipeline().context(this) != null) {
+                    ctx.pipeline().remove(this);
+                }
+                connection.upgraded();
+            } else {
+                connection.recordReason(future.cause() instanceof IOException
+                        ? CloseReason.CONNECTION_LOST : CloseReason.HANDSHAKE_REJECTED);
+                future.channel().close();
+            }
+        });
+    }
+
+    private static String token(FullHttpRequest request, QueryStringDecoder uri) {
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            String token = authorization.substring(BEARER.length()).trim();
+            return token.isEmpty() ? null : token;
+        }
+        List<String> values = uri.parameters().get(WebSocketHub.ACCESS_TOKEN_PARAMETER);
+        return values == null || values.isEmpty() || values.get(0).isBlank() ? null : values.get(0);
+    }
+
+    // ---- publish API ----
+
+    private void publishApi(Channel channel, FullHttpRequest request) {
+        if (!HttpMethod.POST.equals(request.method())) {
+            FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, HttpReply.APPLICATION_JSON,
+                    core.frames.httpError("method_not_allowed", "use POST " + WebSocketHub.PUBLISH_PATH));
+            response.headers().set(HttpHeaderNames.ALLOW, "POST");
+            send(channel, response, CloseReason.HTTP_EXCHANGE);
+            return;
+        }
+        if (core.settings.publishApiKey().isEmpty()) {
+            respond(channel, HttpResponseStatus.FORBIDDEN, "publish_api_disabled",
+                    "the publish API is disabled: no API key is configured", CloseReason.HTTP_EXCHANGE);
+            return;
+        }
+        String key = request.headers().get(WebSocketHub.API_KEY_HEADER);
+        if (key == null) {
+            respond(channel, HttpResponseStatus.UNAUTHORIZED, "missing_api_key",
+                    "send the API key in the " + WebSocketHub.API_KEY_HEADER + " header", CloseReason.HTTP_EXCHANGE);
+            return;
+        }
+        byte[] expected = core.settings.publishApiKey().get().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(expected, key.getBytes(StandardCharsets.UTF_8))) {
+            LOG.info("Publish API refused for {}: invalid API key", connection.remoteAddress);
+            respond(channel, HttpResponseStatus.UNAUTHORIZED, "invalid_api_key", "invalid API key",
+                    CloseReason.HTTP_EXCHANGE);
+            return;
+        }
+        JsonNode body;
+        try {
+            body = core.frames.parse(request.content().toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            body = null;
+        }
+        if (body == null || !body.isObject() || !body.path("topic").isTextual() || !body.has("payload")) {
+            respond(channel, HttpResponseStatus.BAD_REQUEST, "bad_request",
+                    "expected a JSON body {\"topic\":\"<topic>\",\"payload\":<any JSON>}", CloseReason.HTTP_EXCHANGE);
+            return;
+        }
+        String topic = body.get("topic").asText();
+        String problem = Frames.topicProblem(topic);
+        if (problem != null) {
+            respond(channel, HttpResponseStatus.BAD_REQUEST, "invalid_topic", problem, CloseReason.HTTP_EXCHANGE);
+            return;
+        }
+        core.publish(topic, body.get("payload").toString()).whenComplete((ignored, failure) -> {
+            if (failure == null) {
+                respond(channel, HttpResponseStatus.OK, null,
+                        core.frames.json(core.frames.object().put("status", "published").put("topic", topic)),
+                        CloseReason.HTTP_EXCHANGE);
+            } else {
+                LOG.warn("Publish API: broker refused a message for topic '{}'", topic, failure);
+                respond(channel, HttpResponseStatus.BAD_GATEWAY, "publish_failed",
+                        "the message broker did not accept the message", CloseReason.HTTP_EXCHANGE);
+            }
+        });
+    }
+
+    // ---- routes ----
+
+    private void route(Channel channel, FullHttpRequest request, QueryStringDecoder uri) {
+        Map<String, HttpRoute> byMethod = core.settings.routesByPath().get(uri.path());
+        if (byMethod == null) {
+            respond(channel, HttpResponseStatus.NOT_FOUND, "not_found", "no route for " + uri.path(),
+                    CloseReason.HTTP_EXCHANGE);
+            return;
+        }
+        String method = request.method().name();
+        HttpRoute route = byMethod.get(method);
+        if (route == null) {
+            FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, HttpReply.APPLICATION_JSON,
+                    core.frames.httpError("method_not_allowed", "use " + String.join(" or ", byMethod.keySet())));
+            response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", byMethod.keySet()));
+            send(channel, response, CloseReason.HTTP_EXCHANGE);
+            return;
+        }
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        request.headers().forEach(header -> headers.computeIfAbsent(header.getKey(), k -> new java.util.ArrayList<>())
+                .add(header.getValue()));
+        HttpRequestView view = new HttpRequestView(method, uri.path(), uri.parameters(), headers,
+                request.content().toString(StandardCharsets.UTF_8), connection.remoteAddress);
+        Runnable answer = () -> {
+            HttpReply reply;
+            try {
+                reply = route.handle(view);
+                if (reply == null) {
+                    throw new IllegalStateException("route returned null instead of an HttpReply");
+                }
+            } catch (Exception e) {
+                LOG.warn("Route {} {} failed", method, uri.path(), e);
+                reply = HttpReply.json(500, core.frames.httpError("internal_error", "the route failed"));
+            }
+            FullHttpResponse response = response(HttpResponseStatus.valueOf(reply.status()), reply.contentType(),
+                    reply.body());
+            send(channel, response, CloseReason.HTTP_EXCHANGE);
+        };
+        if (core.settings.routeExecutor().isEmpty()) {
+            answer.run();
+            return;
+        }
+        try {
+            core.settings.routeExecutor().get().execute(answer);
+        } catch (RejectedExecutionException e) {
+            respond(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "the route executor is full",
+                    CloseReason.HTTP_EXCHANGE);
+        }
+    }
+
+    // ---- responses ----
+
+    private void respond(Channel channel, HttpResponseStatus status, String error, String message,
+                         CloseReason reason) {
+        FullHttpResponse response = error == null
+                ? response(status, HttpReply.APPLICATION_JSON, message)
+                : response(status, HttpReply.APPLICATION_JSON, core.frames.httpError(error, message));
+        if (status.code() == 401) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"steadfast\"");
+        }
+        if (status.code() == 429 || status.code() == 503) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
+        }
+        send(channel, response, reason);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String contentType, String body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
+    }
+
+    private void send(Channel channel, FullHttpResponse response, CloseReason reason) {
+        connection.recordReason(reason);
+        channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (connection.phase() != Connection.Phase.HTTP) {
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
+        if (cause instanceof IOException) {
+            connection.recordReason(CloseReason.CONNECTION_LOST);
+        } else {
+            LOG.warn("{} failed while reading its HTTP request", connection, cause);
+            connection.recordReason(CloseReason.ERROR);
+        }
+        ctx.close();
+    }
+}

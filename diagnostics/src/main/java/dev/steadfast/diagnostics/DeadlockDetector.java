@@ -128,7 +128,9 @@ final class DeadlockDetector {
                         initializers.add(candidate);
                     }
                 }
-                String waiterName = capture.dump.find(waiter.id()).map(ThreadSnapshot::name).orElse(waiter.name());
+                Optional<ThreadSnapshot> waiterSnapshot = capture.dump.find(waiter.id());
+                String waiterName = waiterSnapshot.map(ThreadSnapshot::name).orElse(waiter.name());
+                initializers = preferSameLoader(initializers, className, waiterSnapshot);
                 if (initializers.isEmpty()) {
                     capture.waits.add(new ClassInitializationWait(waiter.id(), waiterName, className,
                             OptionalLong.empty(), Optional.empty()));
@@ -137,7 +139,7 @@ final class DeadlockDetector {
                 ThreadSnapshot owner = initializers.get(0);
                 if (initializers.size() > 1) {
                     capture.warnings.add(initializers.size() + " threads run " + className + ".<clinit> (the class is"
-                            + " defined by several class loaders); the wait of " + ThreadSnapshot.label(waiterName,
+                            + " defined by several class loaders that cannot be told apart by name); the wait of " + ThreadSnapshot.label(waiterName,
                             waiter.id()) + " is attributed to the lowest thread id, " + owner.label());
                 }
                 capture.waits.add(new ClassInitializationWait(waiter.id(), waiterName, className,
@@ -148,6 +150,33 @@ final class DeadlockDetector {
                 }
             }
         }
+    }
+
+    /**
+     * The text names the awaited class but not its loader, so with several loaders defining classes of that name
+     * several threads may run a {@code <clinit>} of it. The class was resolved from the waiter's innermost frame, so
+     * prefer initializers whose {@code <clinit>} frame belongs to a loader of the same name as that frame's class.
+     */
+    private static List<ThreadSnapshot> preferSameLoader(List<ThreadSnapshot> initializers, String className,
+                                                         Optional<ThreadSnapshot> waiter) {
+        if (initializers.size() < 2 || waiter.isEmpty() || waiter.get().stack().isEmpty()) {
+            return initializers;
+        }
+        String waiterLoader = waiter.get().stack().get(0).getClassLoaderName();
+        if (waiterLoader == null) {
+            return initializers;
+        }
+        List<ThreadSnapshot> sameLoader = new ArrayList<>(1);
+        for (ThreadSnapshot candidate : initializers) {
+            for (StackTraceElement frame : candidate.stack()) {
+                if ("<clinit>".equals(frame.getMethodName()) && frame.getClassName().equals(className)
+                        && waiterLoader.equals(frame.getClassLoaderName())) {
+                    sameLoader.add(candidate);
+                    break;
+                }
+            }
+        }
+        return sameLoader.isEmpty() ? initializers : sameLoader;
     }
 
     private static List<List<Edge>> cycles(Capture capture) {

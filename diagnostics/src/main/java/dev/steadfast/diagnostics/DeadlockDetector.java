@@ -47,7 +47,7 @@ final class DeadlockDetector {
 
     /** One consistent-as-possible view of the process: text dump, MXBean dump, JVM deadlock verdict. */
     private static final class Capture {
-        final ThreadDump dump;
+        ThreadDump dump;
         final Map<Long, Edge> edges = new TreeMap<>();
         final List<ClassInitializationWait> waits = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
@@ -114,6 +114,23 @@ final class DeadlockDetector {
     }
 
     private static void addClassInitializationWaits(Capture capture, List<TextThread> textThreads) {
+        findClassInitializationWaits(capture, textThreads);
+        Map<Long, String> awaited = new HashMap<>();
+        for (ClassInitializationWait wait : capture.waits) {
+            awaited.putIfAbsent(wait.waiterThreadId(), wait.className());
+        }
+        if (awaited.isEmpty()) {
+            return;
+        }
+        List<ThreadSnapshot> annotated = new ArrayList<>(capture.dump.threads().size());
+        for (ThreadSnapshot thread : capture.dump.threads()) {
+            String className = awaited.get(thread.id());
+            annotated.add(className == null ? thread : thread.withAwaitedClassInitialization(className));
+        }
+        capture.dump = ThreadDump.of(capture.dump.capturedAt(), annotated);
+    }
+
+    private static void findClassInitializationWaits(Capture capture, List<TextThread> textThreads) {
         Map<Long, TextThread> textById = new HashMap<>();
         for (TextThread textThread : textThreads) {
             textById.put(textThread.id(), textThread);

@@ -48,11 +48,12 @@ public final class ThreadSnapshot {
     private final String lockOwnerName;
     private final List<LockedMonitor> lockedMonitors;
     private final List<LockIdentity> lockedSynchronizers;
+    private final String awaitedClassInitialization;
 
     private ThreadSnapshot(long id, String name, Thread.State state, boolean daemon, int priority, boolean inNative,
                            boolean suspended, List<StackTraceElement> stack, LockIdentity lock, long lockOwnerId,
                            String lockOwnerName, List<LockedMonitor> lockedMonitors,
-                           List<LockIdentity> lockedSynchronizers) {
+                           List<LockIdentity> lockedSynchronizers, String awaitedClassInitialization) {
         this.id = id;
         this.name = name == null ? "" : name;
         this.state = Objects.requireNonNull(state, "state");
@@ -66,6 +67,7 @@ public final class ThreadSnapshot {
         this.lockOwnerName = lockOwnerName;
         this.lockedMonitors = List.copyOf(lockedMonitors);
         this.lockedSynchronizers = List.copyOf(lockedSynchronizers);
+        this.awaitedClassInitialization = awaitedClassInitialization;
     }
 
     /**
@@ -106,13 +108,19 @@ public final class ThreadSnapshot {
         return new ThreadSnapshot(info.getThreadId(), info.getThreadName(), info.getThreadState(), info.isDaemon(),
                 info.getPriority(), info.isInNative(), info.isSuspended(), Arrays.asList(info.getStackTrace()),
                 lockInfo == null ? null : LockIdentity.of(lockInfo), info.getLockOwnerId(), info.getLockOwnerName(),
-                monitors, synchronizers);
+                monitors, synchronizers, null);
     }
 
     private static ThreadSnapshot fromThreadObject(Thread thread) {
         return new ThreadSnapshot(thread.getId(), thread.getName(), thread.getState(), thread.isDaemon(),
                 thread.getPriority(), false, false, Arrays.asList(thread.getStackTrace()), null, -1, null,
-                List.of(), List.of());
+                List.of(), List.of(), null);
+    }
+
+    /** This snapshot, plus the class-initialization wait that only the JVM's text thread dump reveals. */
+    ThreadSnapshot withAwaitedClassInitialization(String className) {
+        return new ThreadSnapshot(id, name, state, daemon, priority, inNative, suspended, stack, lock, lockOwnerId,
+                lockOwnerName, lockedMonitors, lockedSynchronizers, Objects.requireNonNull(className, "className"));
     }
 
     /** @return the thread id ({@link Thread#getId()}) */
@@ -183,6 +191,32 @@ public final class ThreadSnapshot {
     /** @return ownable synchronizers (e.g. {@code ReentrantLock}, write side of {@code ReentrantReadWriteLock}) held */
     public List<LockIdentity> lockedSynchronizers() {
         return lockedSynchronizers;
+    }
+
+    /**
+     * The class this thread waits for another thread to finish initializing. Known only in snapshots from a
+     * {@link DeadlockReport#threadDump()} (the JVM reports this wait in its text thread dump alone); empty elsewhere.
+     *
+     * @return binary name of the awaited class, if the thread was seen waiting for one
+     */
+    public Optional<String> awaitedClassInitialization() {
+        return Optional.ofNullable(awaitedClassInitialization);
+    }
+
+    /**
+     * Classes whose static initializer ({@code <clinit>}) is on this thread's stack, innermost first. If the thread
+     * never leaves one, that class stays unusable ({@code NoClassDefFoundError}) for the life of its class loader.
+     *
+     * @return binary class names, without repeats
+     */
+    public List<String> classesBeingInitialized() {
+        List<String> classes = new ArrayList<>(2);
+        for (StackTraceElement frame : stack) {
+            if ("<clinit>".equals(frame.getMethodName()) && !classes.contains(frame.getClassName())) {
+                classes.add(frame.getClassName());
+            }
+        }
+        return List.copyOf(classes);
     }
 
     /**
@@ -265,6 +299,10 @@ public final class ThreadSnapshot {
     }
 
     private void appendWaitLine(StringBuilder out) {
+        if (awaitedClassInitialization != null) {
+            out.append("\t- waiting on the Class initialization monitor for ").append(awaitedClassInitialization)
+                    .append('\n');
+        }
         if (lock == null) {
             return;
         }

@@ -25,11 +25,9 @@ class LockDeadlockTest {
     @Test
     void reentrantLockDeadlock_isFoundAsSynchronizerWithBothThreadsAndCycle() throws Exception {
         try (TestThreads threads = new TestThreads("rl")) {
-            ReentrantLock first = new ReentrantLock();
-            ReentrantLock second = new ReentrantLock();
-            CyclicBarrier bothHoldOne = new CyclicBarrier(2);
-            Thread a = threads.start("a", () -> lockBoth(first, bothHoldOne, second));
-            Thread b = threads.start("b", () -> lockBoth(second, bothHoldOne, first));
+            Thread[] pair = startSynchronizerDeadlock(threads);
+            Thread a = pair[0];
+            Thread b = pair[1];
 
             Deadlock deadlock = awaitDeadlockOf(a);
 
@@ -146,11 +144,7 @@ class LockDeadlockTest {
     @Test
     void withoutDiagnosticCommandMBean_lockDeadlockIsStillFoundAndClassInitGapIsWarned() throws Exception {
         try (TestThreads threads = new TestThreads("no-dcmd")) {
-            ReentrantLock first = new ReentrantLock();
-            ReentrantLock second = new ReentrantLock();
-            CyclicBarrier bothHoldOne = new CyclicBarrier(2);
-            Thread a = threads.start("a", () -> lockBoth(first, bothHoldOne, second));
-            threads.start("b", () -> lockBoth(second, bothHoldOne, first));
+            Thread a = startSynchronizerDeadlock(threads)[0];
             // A fresh MBean server has none of the platform MBeans, like a JVM without jdk.management.
             DeadlockDetector detector = new DeadlockDetector(MBeanServerFactory.newMBeanServer(),
                     ManagementFactory.getThreadMXBean());
@@ -170,6 +164,16 @@ class LockDeadlockTest {
     @Test
     void analyze_withDiagnosticCommandMBean_hasNoWarnings() {
         assertThat(Deadlocks.analyze().warnings()).isEmpty();
+    }
+
+    /** Two threads, a and b, each holding one ReentrantLock and waiting (interruptibly) for the other's. */
+    private static Thread[] startSynchronizerDeadlock(TestThreads threads) {
+        ReentrantLock first = new ReentrantLock();
+        ReentrantLock second = new ReentrantLock();
+        CyclicBarrier bothHoldOne = new CyclicBarrier(2);
+        Thread a = threads.start("a", () -> lockBoth(first, bothHoldOne, second));
+        Thread b = threads.start("b", () -> lockBoth(second, bothHoldOne, first));
+        return new Thread[] {a, b};
     }
 
     /** Locks {@code mine}, meets the other thread, then waits (interruptibly) for {@code theirs}. */

@@ -69,10 +69,11 @@ class ThreadSnapshotTest {
     }
 
     @Test
-    void isInitializing_seesClinitFrameOnly() {
+    void ordinaryMethodOfAClass_isNotItsInitialization() {
         ThreadSnapshot snapshot = ThreadSnapshot.of(Thread.currentThread());
 
         assertThat(snapshot.isInitializing(ThreadSnapshotTest.class.getName())).isFalse();
+        assertThat(snapshot.classesBeingInitialized()).isEmpty();
     }
 
     @Test

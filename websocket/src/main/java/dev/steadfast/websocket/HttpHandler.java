@@ -89,8 +89,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin != null && !core.settings.anyOriginAllowed()
-                && !core.settings.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT))) {
+        if (origin != null && !originAllowed(origin, request.headers().get(HttpHeaderNames.HOST))) {
             LOG.debug("{} refused: origin {} is not allowed", connection, origin);
             respond(channel, HttpResponseStatus.FORBIDDEN, "origin_not_allowed",
                     "origin " + origin + " is not allowed", CloseReason.HANDSHAKE_REJECTED);
@@ -151,6 +150,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 future.channel().close();
             }
         });
+    }
+
+    /** Same origin (the Origin's host:port is the Host header), a listed origin, or any when "*" is listed. */
+    private boolean originAllowed(String origin, String host) {
+        String normalized = origin.toLowerCase(Locale.ROOT);
+        if (core.settings.anyOriginAllowed() || core.settings.allowedOrigins().contains(normalized)) {
+            return true;
+        }
+        int schemeEnd = normalized.indexOf("://");
+        return host != null && schemeEnd > 0 && normalized.substring(schemeEnd + 3).equals(host.toLowerCase(Locale.ROOT));
     }
 
     private static String token(FullHttpRequest request, QueryStringDecoder uri) {

@@ -503,9 +503,10 @@ public final class WebSocketHub implements AutoCloseable {
         }
 
         /**
-         * Origins (scheme://host[:port]) allowed to open a WebSocket, added to those given before; {@code "*"}
-         * allows any. Default: none, so a request carrying an {@code Origin} header (a browser) is refused with 403
-         * unless its origin is listed; requests without {@code Origin} (non-browser clients) are not affected.
+         * Origins (scheme://host[:port]) allowed to open a WebSocket besides the hub's own, added to those given
+         * before; {@code "*"} allows any. Default: none, so a request whose {@code Origin} header names another site
+         * than its {@code Host} header (a cross-site browser page) is refused with 403; same-origin pages and
+         * clients sending no {@code Origin} (most non-browser clients) are not affected.
          *
          * @throws IllegalArgumentException if an origin is blank or ends with '/'
          */

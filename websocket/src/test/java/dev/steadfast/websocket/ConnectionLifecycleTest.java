@@ -1,0 +1,265 @@
+package dev.steadfast.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every way a connection ends runs the one cleanup: registry, topics, broker subscriptions and the per-address table
+ * return to empty, and the connection is counted once, under its reason.
+ */
+class ConnectionLifecycleTest extends HubTestSupport {
+
+    @Test
+    void clientCloseFrame_isAnsweredAndCleansUp() throws Exception {
+        start();
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+        subscribe(client, "room:2");
+        assertThat(hub.statistics().subscriptions()).isEqualTo(2);
+
+        client.closeNormally();
+
+        assertThat(client.awaitCloseCode()).as("close code echoed by the server").isEqualTo(1000);
+        awaitClosed(CloseReason.CLIENT_CLOSED, 1);
+        awaitBaseline();
+        assertThat(hub.statistics().closedTotal()).isEqualTo(1);
+    }
+
+    @Test
+    void clientVanishesWithoutCloseFrame_cleansUp() throws Exception {
+        start();
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+
+        client.vanish();
+
+        awaitClosed(CloseReason.CONNECTION_LOST, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void clientResetsConnection_cleansUp() throws Exception {
+        start();
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+
+        client.reset();
+
+        awaitClosed(CloseReason.CONNECTION_LOST, 1);
+        awaitBaseline();
+        assertThat(hub.statistics().closed(CloseReason.ERROR)).as("a reset is not an internal error").isZero();
+    }
+
+    @Test
+    void clientNotAnsweringPings_isClosedByHeartbeat() throws Exception {
+        start(builder().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(500)));
+        WsTestClient client = roomClient();
+        client.answerPings(false);
+        subscribe(client, "room:1");
+
+        assertThat(client.awaitCloseCode()).isEqualTo(1001);
+        assertThat(client.closeReasonText()).contains("heartbeat timeout");
+        assertThat(client.pingsReceived()).as("pings sent before giving up").isPositive();
+        awaitClosed(CloseReason.HEARTBEAT_TIMEOUT, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void clientAnsweringPings_staysOpenPastTheIdleTimeout() throws Exception {
+        start(builder().pingInterval(Duration.ofMillis(50)).idleTimeout(Duration.ofMillis(400)));
+        WsTestClient client = roomClient();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.pingsReceived() >= 20);
+
+        assertThat(client.channel.isActive()).as("client still connected after 20 pings").isTrue();
+        assertThat(hub.statistics().webSockets()).isEqualTo(1);
+        assertThat(hub.statistics().closedTotal()).isZero();
+        client.closeNormally();
+        awaitBaseline();
+    }
+
+    @Test
+    void handshakeThatNeverCompletes_isDroppedAtTheHandshakeTimeout() throws Exception {
+        start(builder().handshakeTimeout(Duration.ofMillis(300)));
+        try (Socket socket = new Socket("127.0.0.1", hub.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: web"
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> hub.statistics().connections() == 1
+                    || hub.statistics().closedTotal() == 1);
+
+            assertThat(socket.getInputStream().read()).as("server closed the socket").isEqualTo(-1);
+        }
+        awaitClosed(CloseReason.HANDSHAKE_TIMEOUT, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void silentTcpConnection_isDroppedAtTheHandshakeTimeout() throws Exception {
+        start(builder().handshakeTimeout(Duration.ofMillis(300)));
+        try (Socket socket = new Socket("127.0.0.1", hub.port())) {
+            socket.setSoTimeout(10_000);
+            assertThat(socket.getInputStream().read()).as("server closed the socket").isEqualTo(-1);
+        }
+        awaitClosed(CloseReason.HANDSHAKE_TIMEOUT, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void refusedHandshake_cleansUp() throws Exception {
+        start();
+        RawHttp.Response response = RawHttp.exchange(hub.port(), RawHttp.upgradeRequest("/ws"));
+
+        assertThat(response.status()).isEqualTo(401);
+        awaitClosed(CloseReason.HANDSHAKE_REJECTED, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void unmaskedFrame_isAProtocolViolation_closedWith1002() throws Exception {
+        start();
+        String token = token("u", List.of("room:*"), List.of());
+        try (Socket socket = new Socket("127.0.0.1", hub.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(RawHttp.upgradeRequest("/ws?access_token=" + token)
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            assertThat(RawHttp.readHead(in)).startsWith("HTTP/1.1 101");
+            await().until(() -> hub.statistics().webSockets() == 1);
+
+            socket.getOutputStream().write(new byte[] {(byte) 0x81, 0x02, 'h', 'i'}); // text frame, no mask
+            socket.getOutputStream().flush();
+
+            assertThat(in.read()).as("close frame opcode").isEqualTo(0x88);
+            int length = in.read();
+            assertThat(length).isGreaterThanOrEqualTo(2);
+            assertThat((in.read() << 8) | in.read()).as("close code").isEqualTo(1002);
+        }
+        awaitClosed(CloseReason.PROTOCOL_VIOLATION, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void binaryFrame_isClosedWith1003() throws Exception {
+        start();
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+
+        client.send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})));
+
+        assertThat(client.awaitCloseCode()).isEqualTo(1003);
+        awaitClosed(CloseReason.UNSUPPORTED_DATA, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void frameOverTheSizeLimit_isClosedWith1009() throws Exception {
+        start(builder().maxFrameSize(1024).maxMessageSize(4096));
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+
+        client.send("{\"op\":\"ping\",\"pad\":\"" + "x".repeat(2000) + "\"}");
+
+        assertThat(client.awaitCloseCode()).isEqualTo(1009);
+        awaitClosed(CloseReason.MESSAGE_TOO_BIG, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void fragmentedMessageOverTheSizeLimit_isClosedWith1009() throws Exception {
+        start(builder().maxFrameSize(1024).maxMessageSize(2048));
+        WsTestClient client = roomClient();
+        String fragment = "x".repeat(1000);
+
+        client.send(new TextWebSocketFrame(false, 0, "{\"op\":\"ping\",\"pad\":\"" + fragment));
+        client.send(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(false, 0, fragment));
+        client.send(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(true, 0, fragment + "\"}"));
+
+        assertThat(client.awaitCloseCode()).isEqualTo(1009);
+        awaitClosed(CloseReason.MESSAGE_TOO_BIG, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void fragmentedMessageWithinTheLimit_isAssembled() throws Exception {
+        start(builder().maxFrameSize(1024).maxMessageSize(4096));
+        WsTestClient client = roomClient();
+
+        client.send(new TextWebSocketFrame(false, 0, "{\"op\":\"pi"));
+        client.send(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(true, 0,
+                "ng\",\"id\":7}"));
+
+        assertThat(client.next().toString()).isEqualTo("{\"op\":\"pong\",\"id\":7}");
+        client.closeNormally();
+        awaitBaseline();
+    }
+
+    @Test
+    void slowConsumer_isClosedWith1008_andMemoryStaysBounded() throws Exception {
+        start(builder().maxOutboundBytes(64 * 1024).closeTimeout(Duration.ofMillis(500)));
+        WsTestClient slow = WsTestClient.connect(clients, hub.port(), "/ws", java.util.Map.of("Authorization",
+                "Bearer " + token("slow", List.of("room:*"), List.of())), true);
+        subscribe(slow, "room:firehose");
+        slow.channel.config().setAutoRead(false);
+        String payload = "\"" + "y".repeat(16 * 1024) + "\"";
+
+        await("slow consumer evicted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                .until(() -> {
+                    for (int i = 0; i < 32; i++) {
+                        hub.publish("room:firehose", payload);
+                    }
+                    return hub.statistics().closed(CloseReason.SLOW_CONSUMER) == 1;
+                });
+
+        awaitBaseline();
+        assertThat(hub.statistics().messagesDropped()).as("messages not queued once over the bound").isPositive();
+        assertThat(hub.statistics().evictions()).isEqualTo(1);
+        slow.channel.config().setAutoRead(true);
+        assertThat(slow.awaitDisconnected()).as("server dropped the slow consumer's socket").isTrue();
+    }
+
+    @Test
+    void tokenExpiringWhileConnected_closesWith1008() throws Exception {
+        start(builder().tokenClockSkew(Duration.ZERO));
+        String shortLived = TOKENS.issue("u", List.of("room:*"), List.of(), Instant.now().plusMillis(1500));
+        WsTestClient client = WsTestClient.connect(clients, hub.port(), shortLived);
+        subscribe(client, "room:1");
+
+        assertThat(client.awaitCloseCode()).isEqualTo(1008);
+        assertThat(client.closeReasonText()).isEqualTo("token expired");
+        awaitClosed(CloseReason.TOKEN_EXPIRED, 1);
+        awaitBaseline();
+    }
+
+    @Test
+    void manyConnectionsEndingEveryWay_eachCountedOnce() throws Exception {
+        start();
+        for (int i = 0; i < 10; i++) {
+            WsTestClient client = roomClient();
+            subscribe(client, "room:shared");
+            subscribe(client, "room:" + i);
+            switch (i % 3) {
+                case 0 -> client.closeNormally();
+                case 1 -> client.vanish();
+                default -> client.reset();
+            }
+        }
+        awaitBaseline();
+        WebSocketStatistics stats = hub.statistics();
+        assertThat(stats.opened()).isEqualTo(10);
+        assertThat(stats.closed(CloseReason.CLIENT_CLOSED)).isEqualTo(4);
+        assertThat(stats.closed(CloseReason.CONNECTION_LOST)).isEqualTo(6);
+    }
+}

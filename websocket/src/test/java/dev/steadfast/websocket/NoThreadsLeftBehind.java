@@ -1,0 +1,37 @@
+package dev.steadfast.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/** Fails a test class that leaves a thread running that was not there before it started. */
+final class NoThreadsLeftBehind implements BeforeAllCallback, AfterAllCallback {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
+            NoThreadsLeftBehind.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getStore(NAMESPACE).put("before", Set.copyOf(Thread.getAllStackTraces().keySet()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void afterAll(ExtensionContext context) {
+        Set<Thread> before = (Set<Thread>) context.getStore(NAMESPACE).get("before");
+        await("threads started by " + context.getDisplayName() + " to end")
+                .atMost(Duration.ofSeconds(15))
+                .pollInSameThread()
+                .untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
+                        .filter(thread -> !before.contains(thread) && thread.isAlive())
+                        .map(Thread::getName)
+                        .collect(Collectors.toList()))
+                        .as("threads left running").isEmpty());
+    }
+}

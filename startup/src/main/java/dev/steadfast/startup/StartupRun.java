@@ -518,7 +518,8 @@ final class StartupRun {
     if (!poisoned.isEmpty()) {
       String warning = "step '" + s.p.name() + "' was abandoned inside the static initializer of " + poisoned
           + ": " + (poisoned.size() == 1 ? "that class is" : "those classes are")
-          + " poisoned for the life of this JVM (every later use blocks or throws NoClassDefFoundError);"
+          + " poisoned for the life of " + (poisoned.size() == 1 ? "its" : "their") + " class loader, for"
+          + " application classes the life of this JVM (every later use blocks or throws NoClassDefFoundError);"
           + " restart the JVM";
       warnings.add(warning);
       LOG.error("POISONED CLASS: {}", warning);

@@ -1,0 +1,228 @@
+package dev.steadfast.startup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NoStartupThreadLeft.class)
+class StartupFailureTest {
+
+  @Test
+  void requiredFailure_stopsStartedStepsInReverseOrder() {
+    Steps.Journal journal = new Steps.Journal();
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("config", s -> s.start(journal.start("config")).stop(journal.stop("config")))
+        .step("db", s -> s.dependsOn("config").start(journal.start("db")).stop(journal.stop("db")))
+        .step("cache", s -> s.dependsOn("db").start(journal.start("cache")).stop(journal.stop("cache")))
+        .step("queue", s -> s.dependsOn("db").start(journal.start("queue")).stop(journal.stop("queue")))
+        .step("http", s -> s.dependsOn("cache", "queue").start(ctx -> {
+          throw new IllegalStateException("port 8080 already in use");
+        }).stop(journal.stop("http")))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.outcome()).isEqualTo(StartupOutcome.FAILED);
+    assertThat(journal.entries).endsWith("stop queue", "stop cache", "stop db", "stop config");
+    assertThat(report.step("db").rollback()).get().extracting(StopReport::status)
+        .isEqualTo(StopReport.Status.STOPPED);
+  }
+
+  @Test
+  void requiredFailure_namesRootCauseNotWrapper() {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.start(ctx -> {
+          throw new ExecutionException(new UncheckedIOException(new ConnectException("db:5432 refused")));
+        }))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.failedStep()).contains("db");
+    assertThat(report.rootCause()).get().extracting(StepError::rootCause)
+        .isEqualTo("java.net.ConnectException: db:5432 refused");
+    assertThat(report.rootCause()).get().extracting(StepError::type)
+        .isEqualTo("java.io.UncheckedIOException");
+    assertThat(report.summary()).endsWith("root cause: step 'db': java.net.ConnectException: db:5432 refused");
+  }
+
+  @Test
+  void throwIfFailed_throwsWithRootCauseAsCause() {
+    ConnectException refused = new ConnectException("refused");
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.start(ctx -> {
+          throw new CompletionException(refused);
+        }))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThatThrownBy(report::throwIfFailed)
+        .isInstanceOf(StartupFailedException.class)
+        .hasCause(refused)
+        .hasMessageContaining("startup FAILED");
+  }
+
+  @Test
+  void requiredFailure_startsNothingNew() {
+    AtomicInteger laterStarts = new AtomicInteger();
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .phase("infrastructure").phase("service")
+        .step("db", s -> s.phase("infrastructure").start(ctx -> {
+          throw new IllegalStateException("no database");
+        }))
+        .step("http", s -> s.phase("service").start(ctx -> laterStarts.incrementAndGet()))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(laterStarts).hasValue(0);
+    assertThat(report.step("http").status()).isEqualTo(StepStatus.NOT_STARTED);
+    assertThat(report.step("http").detail()).isEqualTo("not started: required step 'db' failed");
+  }
+
+  @Test
+  void requiredFailure_cancelsRunningSteps() {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("slow-index", s -> s.optional().start(Steps.hangInterruptibly()))
+        .step("db", s -> s.start(ctx -> {
+          Thread.sleep(50);
+          throw new IllegalStateException("no database");
+        }))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.step("slow-index").status()).isEqualTo(StepStatus.CANCELLED);
+    assertThat(report.step("slow-index").detail()).contains("cancelled because required step 'db' failed");
+    assertThat(report.duration()).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void optionalFailure_degradesAndSkipsDependants() {
+    Steps.Journal journal = new Steps.Journal();
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.start(journal.start("db")))
+        .step("recommendations", s -> s.optional().start(ctx -> {
+          throw new ConnectException("recommendations refused");
+        }))
+        .step("recommendation-cache", s -> s.optional().dependsOn("recommendations")
+            .start(journal.start("recommendation-cache")))
+        .step("http", s -> s.dependsOn("db").dependsOnOptionally("recommendations").start(journal.start("http")))
+        .build();
+
+    Startup startup = plan.start();
+    StartupReport report = startup.report();
+
+    assertThat(report.outcome()).isEqualTo(StartupOutcome.DEGRADED);
+    assertThat(startup.state()).isEqualTo(StartupState.DEGRADED);
+    assertThat(report.step("recommendations").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(report.step("recommendation-cache").status()).isEqualTo(StepStatus.SKIPPED);
+    assertThat(report.step("recommendation-cache").detail()).isEqualTo("dependency 'recommendations' is FAILED");
+    assertThat(journal.entries).doesNotContain("start recommendation-cache");
+    startup.close();
+  }
+
+  @Test
+  void optionalDependencyDeclared_dependantStartsAnyway() {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("recommendations", s -> s.optional().start(ctx -> {
+          throw new ConnectException("refused");
+        }))
+        .step("http", s -> s.dependsOnOptionally("recommendations").start(ctx -> { }))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.step("http").status()).isEqualTo(StepStatus.UP);
+    assertThat(report.step("http").detail())
+        .isEqualTo("started without optional dependency 'recommendations' (FAILED)");
+  }
+
+  @Test
+  void retries_untilSuccess_countAttempts() {
+    AtomicInteger calls = new AtomicInteger();
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.retry(5, Duration.ofMillis(10)).start(ctx -> {
+          if (calls.incrementAndGet() < 3) {
+            throw new ConnectException("not yet");
+          }
+        }))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.step("db").status()).isEqualTo(StepStatus.UP);
+    assertThat(report.step("db").attempts()).isEqualTo(3);
+  }
+
+  @Test
+  void retries_stopWhenThePauseWouldPassTheDeadline() {
+    AtomicInteger calls = new AtomicInteger();
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.optional().retry(10, Duration.ofSeconds(2)).timeout(Duration.ofSeconds(3))
+            .start(ctx -> {
+              calls.incrementAndGet();
+              throw new ConnectException("refused");
+            }))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.step("db").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(report.step("db").attempts()).isEqualTo(2);
+    assertThat(report.step("db").detail()).contains("gave up after attempt 2 of 10");
+  }
+
+  @Test
+  void readinessNeverPassing_timesOutWithReadinessMessage() {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.optional().start(ctx -> { }).readiness(() -> false)
+            .readinessTimeout(Duration.ofMillis(200)))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.step("db").status()).isEqualTo(StepStatus.TIMED_OUT);
+    assertThat(report.step("db").error()).get().extracting(StepError::message).asString()
+        .startsWith("readiness check of step 'db' did not pass within")
+        .contains("readiness timeout PT0.2S");
+  }
+
+  @Test
+  void readinessPassingLater_bringsStepUp() {
+    AtomicInteger checks = new AtomicInteger();
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.start(ctx -> { }).readiness(() -> checks.incrementAndGet() >= 3))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.step("db").status()).isEqualTo(StepStatus.UP);
+    assertThat(checks).hasValue(3);
+  }
+
+  @Test
+  void errorThrownByStep_isReportedNotFatal() {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("codec", s -> s.optional().start(ctx -> {
+          throw new ExceptionInInitializerError("codec table broken");
+        }))
+        .step("http", s -> s.start(ctx -> { }))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.outcome()).isEqualTo(StartupOutcome.DEGRADED);
+    assertThat(report.step("codec").error()).get().extracting(StepError::rootCause)
+        .isEqualTo("java.lang.ExceptionInInitializerError: codec table broken");
+  }
+}

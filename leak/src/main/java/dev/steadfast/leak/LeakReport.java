@@ -97,13 +97,13 @@ public final class LeakReport {
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder("Leak check of \"").append(scopeName).append("\": ");
-        if (!hasLeaks()) {
-            out.append(checksNotRun.isEmpty() ? "no leaks" : "no leaks found, but checks did not run: " + checksNotRun)
-                    .append('\n');
-        } else {
-            out.append(Texts.plural(threads.size() + threadLocals.size() + retained.size(), "leak", "leaks"))
-                    .append('\n');
+        out.append(hasLeaks() ? Texts.plural(threads.size() + threadLocals.size() + retained.size(), "leak", "leaks")
+                : checksNotRun.isEmpty() ? "no leaks" : "no leaks found");
+        if (!checksNotRun.isEmpty()) {
+            out.append(", but ").append(checksNotRun.size() == 1 ? "a check" : "checks").append(" did not run: ")
+                    .append(checksNotRun).append(" (see warnings)");
         }
+        out.append('\n');
         if (!threads.isEmpty()) {
             out.append('\n').append(Texts.plural(threads.size(), "thread", "threads"))
                     .append(" started in the scope still alive after ").append(Texts.duration(linger)).append(":\n");

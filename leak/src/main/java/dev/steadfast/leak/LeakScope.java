@@ -138,8 +138,9 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
                 threadLocals = checkThreadLocals(warnings);
             } else {
                 notRun.add(LeakCheck.THREAD_LOCALS);
-                warnings.add("ThreadLocal check did not run: " + maps.unavailableReason().orElse("")
-                        + " Or leave THREAD_LOCALS out of LeakDetector.Builder.checks(...) to skip it knowingly.");
+                String reason = maps.unavailableReason().orElse("ThreadLocal maps cannot be read").strip();
+                warnings.add("ThreadLocal check did not run: " + reason + (reason.endsWith(".") ? " " : ". ")
+                        + "To skip it knowingly instead, leave THREAD_LOCALS out of LeakDetector.Builder.checks(...).");
             }
         }
         List<RetainedObject> retained = List.of();

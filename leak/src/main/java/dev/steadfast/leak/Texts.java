@@ -12,14 +12,40 @@ final class Texts {
     private Texts() {
     }
 
+    /**
+     * Appends frames as {@code at pkg.Type.method(File.java:12)}, without the module/loader prefixes of
+     * {@link StackTraceElement#toString()}, stopping at reflection and test-framework frames: below them is only
+     * the framework that called the user's code.
+     */
     static void appendFrames(StringBuilder out, String indent, List<StackTraceElement> frames, int max) {
-        int shown = Math.min(max, frames.size());
-        for (int i = 0; i < shown; i++) {
-            out.append(indent).append("at ").append(frames.get(i)).append('\n');
+        int shown = 0;
+        while (shown < frames.size() && shown < max && !isFrameworkFrame(frames.get(shown))) {
+            out.append(indent).append("at ").append(frame(frames.get(shown))).append('\n');
+            shown++;
         }
         if (frames.size() > shown) {
             out.append(indent).append("... ").append(frames.size() - shown).append(" more\n");
         }
+    }
+
+    static String frame(StackTraceElement frame) {
+        String location;
+        if (frame.isNativeMethod()) {
+            location = "Native Method";
+        } else if (frame.getFileName() == null) {
+            location = "Unknown Source";
+        } else if (frame.getLineNumber() >= 0) {
+            location = frame.getFileName() + ":" + frame.getLineNumber();
+        } else {
+            location = frame.getFileName();
+        }
+        return frame.getClassName() + "." + frame.getMethodName() + "(" + location + ")";
+    }
+
+    private static boolean isFrameworkFrame(StackTraceElement frame) {
+        String type = frame.getClassName();
+        return type.startsWith("jdk.internal.reflect.") || type.startsWith("java.lang.reflect.")
+                || type.startsWith("org.junit.") || type.startsWith("org.apache.maven.surefire.");
     }
 
     static String plural(int count, String singular, String plural) {

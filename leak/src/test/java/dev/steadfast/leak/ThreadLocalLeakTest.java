@@ -1,0 +1,220 @@
+package dev.steadfast.leak;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ThreadLocalLeakTest {
+
+    static final ThreadLocal<Session> CURRENT_SESSION = new ThreadLocal<>();
+
+    private final LeakDetector detector = LeakDetector.builder()
+            .checks(EnumSet.of(LeakCheck.THREAD_LOCALS)).linger(Duration.ofMillis(200)).build();
+
+    private ThreadPoolExecutor sharedPool;
+
+    @BeforeEach
+    void startSharedPool() {
+        // Started before the scope, as an application's pool would be: its thread is shared, not the scope's.
+        sharedPool = (ThreadPoolExecutor) Executors.newFixedThreadPool(1, task -> new Thread(task, "shared-pool-1"));
+        sharedPool.prestartAllCoreThreads();
+    }
+
+    @AfterEach
+    void cleanUp() throws InterruptedException {
+        CURRENT_SESSION.remove();
+        ThreadLocalFixtures.BUFFER.remove();
+        ThreadLocalFixtures.ANONYMOUS.remove();
+        sharedPool.shutdownNow();
+        assertThat(sharedPool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void entrySetOnScopeThreadAndNotRemoved_isReported_withDeclaringFieldAndValueType() {
+        try (LeakScope scope = detector.open("set, never removed")) {
+            CURRENT_SESSION.set(new Session());
+            LeakReport report = scope.check();
+
+            assertThat(report.isClean()).isFalse();
+            assertThat(report.threadLocals()).containsExactly(new ThreadLocalLeak(Thread.currentThread().getName(),
+                    Thread.currentThread().getId(), "java.lang.ThreadLocal",
+                    Optional.of("static dev.steadfast.leak.ThreadLocalLeakTest.CURRENT_SESSION"),
+                    Session.class.getName(), false));
+            assertThat(report.toString()).contains("1 ThreadLocal entry set in the scope and never removed:",
+                    "static dev.steadfast.leak.ThreadLocalLeakTest.CURRENT_SESSION (java.lang.ThreadLocal) on thread \""
+                            + Thread.currentThread().getName() + "\" holds dev.steadfast.leak.ThreadLocalLeakTest$Session");
+        }
+    }
+
+    @Test
+    void entryRemovedInFinally_isClean() {
+        try (LeakScope scope = detector.open("removed in finally")) {
+            try {
+                CURRENT_SESSION.set(new Session());
+            } finally {
+                CURRENT_SESSION.remove();
+            }
+            LeakReport report = scope.check();
+
+            assertThat(report.threadLocals()).isEmpty();
+            assertThat(report.isClean()).as(report.toString()).isTrue();
+        }
+    }
+
+    @Test
+    void entryPresentBeforeTheScope_isNotReported() {
+        CURRENT_SESSION.set(new Session());
+        try (LeakScope scope = detector.open("pre-existing entry")) {
+            CURRENT_SESSION.set(new Session());
+
+            assertThat(scope.check().threadLocals()).isEmpty();
+        }
+    }
+
+    @Test
+    void entryLeftOnSharedPoolThread_isReported_onThatThread() throws Exception {
+        try (LeakScope scope = detector.open("pool thread leak")) {
+            sharedPool.submit(() -> CURRENT_SESSION.set(new Session())).get(10, TimeUnit.SECONDS);
+            LeakReport report = scope.check();
+
+            assertThat(report.threadLocals()).singleElement().satisfies(leak -> {
+                assertThat(leak.threadName()).isEqualTo("shared-pool-1");
+                assertThat(leak.declaringField()).contains("static " + getClass().getName() + ".CURRENT_SESSION");
+                assertThat(leak.valueType()).isEqualTo(Session.class.getName());
+            });
+        }
+    }
+
+    @Test
+    void poolTaskRemovingItsEntryInFinally_isClean() throws Exception {
+        try (LeakScope scope = detector.open("pool task cleans up")) {
+            sharedPool.submit(() -> {
+                try {
+                    CURRENT_SESSION.set(new Session());
+                } finally {
+                    CURRENT_SESSION.remove();
+                }
+            }).get(10, TimeUnit.SECONDS);
+            LeakReport report = scope.check();
+
+            assertThat(report.isClean()).as(report.toString()).isTrue();
+        }
+    }
+
+    @Test
+    void entryOnThreadStartedInTheScope_isReported() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch set = new CountDownLatch(1);
+        try (LeakScope scope = detector.open("own thread")) {
+            Thread worker = new Thread(() -> {
+                CURRENT_SESSION.set(new Session());
+                set.countDown();
+                awaitQuietly(release);
+            }, "scope-worker");
+            worker.start();
+            assertThat(set.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(scope.check().threadLocals()).extracting(ThreadLocalLeak::threadName)
+                    .containsExactly("scope-worker");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void withInitialThreadLocal_isNamedFromItsLambdasClass() {
+        try (LeakScope scope = detector.open("withInitial")) {
+            ThreadLocalFixtures.BUFFER.get().append("x");
+
+            assertThat(scope.check().threadLocals()).singleElement().satisfies(leak -> {
+                assertThat(leak.declaringField()).contains("static dev.steadfast.leak.ThreadLocalFixtures.BUFFER");
+                assertThat(leak.threadLocalType()).isEqualTo("java.lang.ThreadLocal$SuppliedThreadLocal");
+                assertThat(leak.valueType()).isEqualTo("java.lang.StringBuilder");
+            });
+        }
+    }
+
+    @Test
+    void anonymousThreadLocalSubclass_isNamedFromItsEnclosingClass() {
+        try (LeakScope scope = detector.open("anonymous")) {
+            ThreadLocalFixtures.ANONYMOUS.get();
+
+            assertThat(scope.check().threadLocals()).extracting(ThreadLocalLeak::declaringField)
+                    .containsExactly(Optional.of("static dev.steadfast.leak.ThreadLocalFixtures.ANONYMOUS"));
+        }
+    }
+
+    @Test
+    void threadLocalHeldOnlyInALocalVariable_isReportedWithoutField() {
+        try (LeakScope scope = detector.open("unnamed")) {
+            ThreadLocal<List<String>> local = new ThreadLocal<>();
+            local.set(List.of("a"));
+            LeakReport report = scope.check();
+
+            assertThat(report.threadLocals()).singleElement().satisfies(leak -> {
+                assertThat(leak.declaringField()).isEmpty();
+                assertThat(leak.toString()).startsWith("java.lang.ThreadLocal (declaring field not found) on thread");
+            });
+            local.remove();
+        }
+    }
+
+    @Test
+    void entryOnSharedThreadWhileAnotherScopeIsOpen_isAWarningNotALeak() throws Exception {
+        CountDownLatch otherOpen = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread otherTest = new Thread(() -> {
+            try (LeakScope other = detector.open("concurrent test")) {
+                otherOpen.countDown();
+                awaitQuietly(done);
+            }
+        }, "concurrent-test");
+        otherTest.start();
+        try {
+            assertThat(otherOpen.await(10, TimeUnit.SECONDS)).isTrue();
+            try (LeakScope scope = detector.open("ambiguous")) {
+                sharedPool.submit(() -> CURRENT_SESSION.set(new Session())).get(10, TimeUnit.SECONDS);
+                LeakReport report = scope.check();
+
+                assertThat(report.threadLocals()).isEmpty();
+                assertThat(report.warnings()).singleElement().asString()
+                        .startsWith("ThreadLocal entries appeared on shared threads while another scope was open")
+                        .contains("CURRENT_SESSION (java.lang.ThreadLocal) on thread \"shared-pool-1\"");
+            }
+        } finally {
+            done.countDown();
+            otherTest.join(10_000);
+        }
+    }
+
+    @Test
+    void nullValue_isNotReported() {
+        try (LeakScope scope = detector.open("null value")) {
+            CURRENT_SESSION.set(null);
+
+            assertThat(scope.check().threadLocals()).isEmpty();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static final class Session {
+    }
+}

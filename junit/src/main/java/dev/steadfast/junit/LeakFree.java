@@ -1,0 +1,130 @@
+package dev.steadfast.junit;
+
+import dev.steadfast.leak.LeakCheck;
+import dev.steadfast.leak.ThreadFilter;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Fails a test that leaks: threads it started that are still alive after the linger, ThreadLocal entries it left on
+ * its own thread or on pool threads it used, and objects registered through an injected
+ * {@link dev.steadfast.leak.LeakWatcher} that are still strongly reachable after it.
+ *
+ * <p>Each test gets its own scope, opened before its {@code @BeforeEach} methods and checked after its
+ * {@code @AfterEach} methods, and threads are attributed to the test that created them — so a leak fails only the
+ * test that caused it, also when tests run in parallel. The default checks (threads, ThreadLocals, nothing watched)
+ * never force a garbage collection; only a test that watches an object pays for one.
+ *
+ * <pre>{@code
+ * @LeakFree(linger = "500ms", ignoreThreads = "hazelcast-.*")
+ * class SessionServiceTest {
+ *     @Test
+ *     void logout_releasesSession(LeakWatcher watcher) {
+ *         Session session = service.login("ann");
+ *         service.logout(session);
+ *         watcher.watch(session, "session after logout");
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Precedence</h2>
+ * For {@link #linger()} and {@link #checks()} the most specific setting wins: the test method's annotation, then the
+ * test class's, its superclasses', its enclosing classes', then the configuration parameters (a per-check parameter
+ * such as {@value #THREADS_ENABLED_PROPERTY_NAME} beats {@value #CHECKS_PROPERTY_NAME}), then the defaults of
+ * {@link dev.steadfast.leak.LeakDetector}. Thread filters ({@link #ignoreThreads()}, {@link #threadFilters()} and
+ * their configuration parameters) add up across all of these.
+ *
+ * <h2>Whole suite</h2>
+ * Put these lines in {@code src/test/resources/junit-platform.properties} to check every test without annotating it:
+ * <pre>{@code
+ * junit.jupiter.extensions.autodetection.enabled=true
+ * steadfast.leakfree.enabled=true
+ * }</pre>
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(LeakFreeExtension.class)
+public @interface LeakFree {
+
+    /**
+     * Configuration parameter that applies {@code @LeakFree} to every test of the run, when the extension is
+     * auto-detected ({@code junit.jupiter.extensions.autodetection.enabled=true}): {@code true} or {@code false}
+     * (the default).
+     */
+    String ENABLED_PROPERTY_NAME = "steadfast.leakfree.enabled";
+
+    /**
+     * Configuration parameter for the default {@link #linger()}, in the same format, e.g. {@code 500ms}.
+     */
+    String LINGER_PROPERTY_NAME = "steadfast.leakfree.linger";
+
+    /**
+     * Configuration parameter for the default {@link #checks()}: a comma-separated list of {@link LeakCheck} names,
+     * e.g. {@code THREADS,THREAD_LOCALS}.
+     */
+    String CHECKS_PROPERTY_NAME = "steadfast.leakfree.checks";
+
+    /** Configuration parameter turning the {@link LeakCheck#THREADS} check on or off; beats {@value #CHECKS_PROPERTY_NAME}. */
+    String THREADS_ENABLED_PROPERTY_NAME = "steadfast.leakfree.threads.enabled";
+
+    /** Configuration parameter turning the {@link LeakCheck#THREAD_LOCALS} check on or off; beats {@value #CHECKS_PROPERTY_NAME}. */
+    String THREAD_LOCALS_ENABLED_PROPERTY_NAME = "steadfast.leakfree.thread-locals.enabled";
+
+    /** Configuration parameter turning the {@link LeakCheck#RETAINED_OBJECTS} check on or off; beats {@value #CHECKS_PROPERTY_NAME}. */
+    String RETAINED_OBJECTS_ENABLED_PROPERTY_NAME = "steadfast.leakfree.retained-objects.enabled";
+
+    /**
+     * Configuration parameter adding thread-name patterns to ignore, for every test: a comma-separated list of
+     * regular expressions, each matched against the whole thread name.
+     */
+    String IGNORE_THREADS_PROPERTY_NAME = "steadfast.leakfree.ignore-threads";
+
+    /**
+     * Configuration parameter adding {@link ThreadFilter} implementations, for every test: a comma-separated list of
+     * fully qualified class names, each with a no-argument constructor.
+     */
+    String THREAD_FILTERS_PROPERTY_NAME = "steadfast.leakfree.thread-filters";
+
+    /**
+     * How long to wait for threads started by the test to end before calling them leaked: {@code 0}, a number with a
+     * unit ({@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h}; e.g. {@code 250ms}, {@code 2 s}) or
+     * an ISO-8601 duration ({@code PT0.5S}). Empty (the default) means: from a less specific annotation,
+     * {@value #LINGER_PROPERTY_NAME}, or {@link dev.steadfast.leak.LeakDetector#DEFAULT_LINGER}. The wait ends as
+     * soon as the test's threads are gone, so a clean test does not pay it.
+     *
+     * @return the linger, or empty for the inherited setting
+     */
+    String linger() default "";
+
+    /**
+     * The checks to run. Empty (the default) means: from a less specific annotation or the configuration
+     * parameters, else all of them.
+     *
+     * @return the checks, or empty for the inherited setting
+     */
+    LeakCheck[] checks() default {};
+
+    /**
+     * Regular expressions for names of threads that are not leaks (matched against the whole name), added to those
+     * of less specific annotations, {@value #IGNORE_THREADS_PROPERTY_NAME} and the built-in JVM and test-tool
+     * filters.
+     *
+     * @return thread-name patterns to ignore
+     */
+    String[] ignoreThreads() default {};
+
+    /**
+     * Thread filters, each instantiated through its no-argument constructor, added to those of less specific
+     * annotations, {@value #THREAD_FILTERS_PROPERTY_NAME} and the built-in filters.
+     *
+     * @return filter classes
+     */
+    Class<? extends ThreadFilter>[] threadFilters() default {};
+}

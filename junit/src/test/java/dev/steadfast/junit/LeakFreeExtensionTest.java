@@ -1,0 +1,457 @@
+package dev.steadfast.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.steadfast.junit.corpus.Corpus;
+import dev.steadfast.junit.corpus.Fixture;
+import dev.steadfast.junit.corpus.LeakyScenarios.Loop;
+import dev.steadfast.leak.LeakCheck;
+import dev.steadfast.leak.LeakWatcher;
+import dev.steadfast.leak.ThreadFilter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.opentest4j.AssertionFailedError;
+
+/** {@link LeakFree} run the way JUnit tests its own extensions: fixture classes through the engine test kit. */
+class LeakFreeExtensionTest {
+
+    private static final String PREFIX = LeakFreeExtensionTest.class.getName() + "$";
+
+    @Fixture
+    @LeakFree
+    static class OneOfThreeLeaks {
+        @Test
+        void before() {
+        }
+
+        @Test
+        void leaks() {
+            Loop.start("fixture-leaker");
+        }
+
+        @Test
+        void after() {
+        }
+    }
+
+    @Test
+    void leakedThread_failsOnlyTheTestThatStartedIt() {
+        EngineExecutionResults results = Corpus.run(OneOfThreeLeaks.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(2).failed(1));
+        results.testEvents().assertThatEvents()
+                .haveExactly(1, event(test("leaks"), finishedWithFailure(instanceOf(AssertionFailedError.class))))
+                .haveExactly(1, event(test("before"), finishedSuccessfully()))
+                .haveExactly(1, event(test("after"), finishedSuccessfully()));
+        assertThat(failureMessage(results)).startsWith("Leak check of \"" + PREFIX + "OneOfThreeLeaks.leaks()\": 1 leak\n")
+                .contains("\"fixture-leaker\"")
+                .contains("If a thread may outlive the test, stop it in @AfterEach");
+    }
+
+    @Fixture
+    @LeakFree
+    @Execution(ExecutionMode.CONCURRENT)
+    static class ParallelTests {
+        @Test
+        void leaks1() {
+            Loop.start("fixture-parallel-1");
+        }
+
+        @Test
+        void clean1() throws Exception {
+            Thread worker = new Thread(() -> { }, "fixture-parallel-clean-1");
+            worker.start();
+            worker.join();
+        }
+
+        @Test
+        void clean2() {
+        }
+
+        @Test
+        void leaks2() {
+            Loop.start("fixture-parallel-2");
+        }
+    }
+
+    @Test
+    void parallelExecution_eachLeakFailsOnlyItsOwnTest() {
+        EngineExecutionResults results = Corpus.run(ParallelTests.class, Map.of(
+                "junit.jupiter.execution.parallel.enabled", "true",
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4"));
+
+        results.testEvents().assertStatistics(stats -> stats.started(4).succeeded(2).failed(2));
+        results.testEvents().assertThatEvents()
+                .haveExactly(1, event(test("leaks1"), finishedWithFailure(message(text ->
+                        text.contains("\"fixture-parallel-1\"") && !text.contains("fixture-parallel-2")))))
+                .haveExactly(1, event(test("leaks2"), finishedWithFailure(message(text ->
+                        text.contains("\"fixture-parallel-2\"") && !text.contains("fixture-parallel-1")))));
+    }
+
+    @Fixture
+    @LeakFree
+    static class StopsItsThreadInAfterEach {
+        final List<Thread> started = new CopyOnWriteArrayList<>();
+
+        @BeforeEach
+        void startWorker() {
+            Thread worker = new Thread(() -> {
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "fixture-stopped-in-after-each");
+            worker.start();
+            started.add(worker);
+        }
+
+        @Test
+        void test() {
+        }
+
+        @AfterEach
+        void stopWorker() throws InterruptedException {
+            for (Thread thread : started) {
+                thread.interrupt();
+                thread.join();
+            }
+        }
+    }
+
+    @Test
+    void threadStoppedInAfterEach_isNotALeak() {
+        Corpus.run(StopsItsThreadInAfterEach.class).testEvents()
+                .assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    /** A retained object, to check the path naming. */
+    static final class Registry {
+        static final List<Object> ENTRIES = new CopyOnWriteArrayList<>();
+    }
+
+    @Fixture
+    @LeakFree
+    static class WatchesRetainedObject {
+        @Test
+        void test(LeakWatcher watcher) {
+            Object entry = new StringBuilder("entry");
+            Registry.ENTRIES.add(entry);
+            watcher.watch(entry, "registry entry");
+        }
+    }
+
+    @Test
+    void watchedObjectStillReachable_failsNamingTheStaticField() {
+        EngineExecutionResults results;
+        try {
+            results = Corpus.run(WatchesRetainedObject.class);
+        } finally {
+            Registry.ENTRIES.clear();
+        }
+
+        assertThat(failureMessage(results))
+                .startsWith("Leak check of \"" + PREFIX + "WatchesRetainedObject.test()\": 1 leak\n")
+                .contains("\"registry entry\" (java.lang.StringBuilder)")
+                .contains("static " + PREFIX + "Registry.ENTRIES");
+    }
+
+    @Fixture
+    @LeakFree
+    static class FailsAndLeaks {
+        @Test
+        void test() {
+            Loop.start("fixture-failing-leaker");
+            throw new IllegalStateException("the test's own failure");
+        }
+    }
+
+    @Test
+    void failingTestThatAlsoLeaks_keepsItsOwnFailureFirstAndTheLeakSuppressed() {
+        EngineExecutionResults results = Corpus.run(FailsAndLeaks.class);
+
+        Throwable failure = Corpus.onlyFailure(results);
+        assertThat(failure).isInstanceOf(IllegalStateException.class).hasMessage("the test's own failure");
+        assertThat(failure.getSuppressed()).singleElement().isInstanceOf(AssertionFailedError.class)
+                .extracting(Throwable::getMessage).asString().contains("\"fixture-failing-leaker\"");
+    }
+
+    @Fixture
+    @LeakFree(checks = LeakCheck.THREADS)
+    static class ThreadsOnlyOnClass {
+        static final ThreadLocal<String> CLASS_LOCAL = new ThreadLocal<>();
+        static final ThreadLocal<String> METHOD_LOCAL = new ThreadLocal<>();
+
+        @Test
+        void classChecks() {
+            CLASS_LOCAL.set("left behind");
+        }
+
+        @Test
+        @LeakFree(checks = LeakCheck.THREAD_LOCALS)
+        void methodChecks() {
+            METHOD_LOCAL.set("left behind");
+        }
+    }
+
+    @Test
+    void methodAnnotation_beatsClassAnnotation() {
+        EngineExecutionResults results;
+        try {
+            results = Corpus.run(ThreadsOnlyOnClass.class);
+        } finally {
+            ThreadsOnlyOnClass.CLASS_LOCAL.remove();
+            ThreadsOnlyOnClass.METHOD_LOCAL.remove();
+        }
+
+        results.testEvents().assertThatEvents()
+                .haveExactly(1, event(test("classChecks"), finishedSuccessfully()))
+                .haveExactly(1, event(test("methodChecks"), finishedWithFailure(message(text ->
+                        text.contains("static " + PREFIX + "ThreadsOnlyOnClass.METHOD_LOCAL")))));
+    }
+
+    @Fixture
+    @LeakFree(checks = LeakCheck.THREAD_LOCALS)
+    static class ThreadLocalsOnlyAnnotation {
+        @Test
+        void test() {
+            Loop.start("fixture-ignored-by-annotation");
+        }
+    }
+
+    @Test
+    void annotation_beatsConfigurationParameter() {
+        Corpus.run(ThreadLocalsOnlyAnnotation.class, Map.of(LeakFree.CHECKS_PROPERTY_NAME, "THREADS"))
+                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    @Fixture
+    @LeakFree
+    static class LeaksThreadLocal {
+        static final ThreadLocal<String> LOCAL = new ThreadLocal<>();
+
+        @Test
+        void test() {
+            LOCAL.set("left behind");
+        }
+    }
+
+    @Test
+    void perCheckParameter_beatsChecksParameter() {
+        EngineExecutionResults results;
+        try {
+            results = Corpus.run(LeaksThreadLocal.class, Map.of(
+                    LeakFree.CHECKS_PROPERTY_NAME, "THREADS,THREAD_LOCALS",
+                    LeakFree.THREAD_LOCALS_ENABLED_PROPERTY_NAME, "false"));
+        } finally {
+            LeaksThreadLocal.LOCAL.remove();
+        }
+
+        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    @Test
+    void checksParameter_turnsACheckOff() {
+        EngineExecutionResults results;
+        try {
+            results = Corpus.run(LeaksThreadLocal.class, Map.of(LeakFree.CHECKS_PROPERTY_NAME, "threads"));
+        } finally {
+            LeaksThreadLocal.LOCAL.remove();
+        }
+
+        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    /** Ignores threads named {@code fixture-filtered-by-class-...}. */
+    public static final class FilteredByClass implements ThreadFilter {
+        @Override
+        public boolean ignores(Thread thread) {
+            return thread.getName().startsWith("fixture-filtered-by-class-");
+        }
+    }
+
+    @LeakFree(ignoreThreads = "fixture-super-.*")
+    abstract static class FilteringSuperclass {
+    }
+
+    @Fixture
+    @LeakFree(ignoreThreads = "fixture-sub-.*", threadFilters = FilteredByClass.class)
+    static class FilteringSubclass extends FilteringSuperclass {
+        @Test
+        @LeakFree(ignoreThreads = "fixture-method-.*")
+        void test() {
+            Loop.start("fixture-super-1");
+            Loop.start("fixture-sub-1");
+            Loop.start("fixture-method-1");
+            Loop.start("fixture-config-1");
+            Loop.start("fixture-filtered-by-class-1");
+            Loop.start("fixture-unfiltered-1");
+        }
+    }
+
+    @Test
+    void threadFilters_addUpAcrossMethodClassHierarchyAndConfiguration() {
+        EngineExecutionResults results = Corpus.run(FilteringSubclass.class,
+                Map.of(LeakFree.IGNORE_THREADS_PROPERTY_NAME, "unrelated-.*, fixture-config-.*"));
+
+        String message = failureMessage(results);
+        assertThat(message).startsWith("Leak check of \"" + PREFIX + "FilteringSubclass.test()\": 1 leak\n")
+                .contains("\"fixture-unfiltered-1\"")
+                .doesNotContain("fixture-super-1", "fixture-sub-1", "fixture-method-1", "fixture-config-1",
+                        "fixture-filtered-by-class-1");
+    }
+
+    @Fixture
+    @LeakFree(linger = "soon", ignoreThreads = "[unclosed")
+    static class Misconfigured {
+        @Test
+        void test() {
+        }
+    }
+
+    @Test
+    void misconfiguration_isReportedAllAtOnceNamingEachSource() {
+        EngineExecutionResults results = Corpus.run(Misconfigured.class,
+                Map.of(LeakFree.CHECKS_PROPERTY_NAME, "THREADS,HANDLES",
+                        LeakFree.THREAD_FILTERS_PROPERTY_NAME, "com.example.Missing"));
+
+        assertThat(failureMessage(results)).isEqualTo("@LeakFree is misconfigured for " + PREFIX
+                + "Misconfigured.test():\n"
+                + "  - linger = \"soon\" of @LeakFree on class " + PREFIX
+                + "Misconfigured: not a duration; write e.g. 500ms, 2s or PT0.5S\n"
+                + "  - configuration parameter steadfast.leakfree.checks names an unknown check \"HANDLES\"; known: "
+                + "[THREADS, THREAD_LOCALS, RETAINED_OBJECTS]\n"
+                + "  - ignoreThreads = \"[unclosed\" of @LeakFree on class " + PREFIX
+                + "Misconfigured: not a regular expression (Unclosed character class)\n"
+                + "  - configuration parameter steadfast.leakfree.thread-filters entry \"com.example.Missing\": "
+                + "class not found on the test class path");
+    }
+
+    @Fixture
+    @LeakFree(linger = "2s")
+    static class LingeringThread {
+        @Test
+        void test() {
+            Loop.startBusy("fixture-lingering", Duration.ofMillis(300));
+        }
+    }
+
+    @Test
+    void linger_givesThreadsTimeToEnd() {
+        Corpus.run(LingeringThread.class).testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    @Test
+    void lingerZero_fromConfiguration_reportsAThreadStillEnding() {
+        EngineExecutionResults results = Corpus.run(UnannotatedLingeringThread.class, Map.of(
+                "junit.jupiter.extensions.autodetection.enabled", "true",
+                LeakFree.ENABLED_PROPERTY_NAME, "true",
+                LeakFree.LINGER_PROPERTY_NAME, "0"));
+
+        assertThat(failureMessage(results)).contains("\"fixture-unannotated-lingering\"");
+    }
+
+    @Fixture
+    static class UnannotatedLingeringThread {
+        @Test
+        void test() {
+            Loop.startBusy("fixture-unannotated-lingering", Duration.ofSeconds(2));
+        }
+    }
+
+    @Fixture
+    static class UnannotatedLeak {
+        @Test
+        void test() {
+            Loop.start("fixture-suite-wide");
+        }
+    }
+
+    @Test
+    void suiteOptIn_checksTestsWithoutTheAnnotation() {
+        EngineExecutionResults results = Corpus.run(UnannotatedLeak.class, Map.of(
+                "junit.jupiter.extensions.autodetection.enabled", "true",
+                LeakFree.ENABLED_PROPERTY_NAME, "true"));
+
+        assertThat(failureMessage(results)).contains("\"fixture-suite-wide\"");
+    }
+
+    @Test
+    void autoDetectedExtension_withoutOptIn_checksNothing() {
+        Corpus.run(UnannotatedLeak.class, Map.of("junit.jupiter.extensions.autodetection.enabled", "true"))
+                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    @Fixture
+    @LeakFree(linger = "0")
+    static class AnnotatedUnderSuiteOptIn {
+        @Test
+        void test(LeakWatcher watcher) {
+            watcher.watch(new Object(), "garbage");
+        }
+    }
+
+    @Test
+    void annotatedTest_underSuiteOptIn_isCheckedOnceWithOneWatcher() {
+        Corpus.run(AnnotatedUnderSuiteOptIn.class, Map.of(
+                        "junit.jupiter.extensions.autodetection.enabled", "true",
+                        LeakFree.ENABLED_PROPERTY_NAME, "true"))
+                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    @Fixture
+    @LeakFree(checks = LeakCheck.THREADS)
+    static class WatcherWithoutRetainedCheck {
+        @Test
+        void test(LeakWatcher watcher) {
+        }
+    }
+
+    @Test
+    void leakWatcherParameter_withRetainedObjectsCheckOff_isRejected() {
+        assertThat(failureMessage(Corpus.run(WatcherWithoutRetainedCheck.class)))
+                .startsWith("A LeakWatcher was requested by ")
+                .endsWith(" but the RETAINED_OBJECTS check is off for " + PREFIX
+                        + "WatcherWithoutRetainedCheck.test(), so watched objects would never be checked. Add "
+                        + "LeakCheck.RETAINED_OBJECTS to @LeakFree(checks = ...) or to the configuration parameter "
+                        + "steadfast.leakfree.checks.");
+    }
+
+    @Fixture
+    @LeakFree
+    static class WatcherInConstructor {
+        WatcherInConstructor(LeakWatcher watcher) {
+        }
+
+        @Test
+        void test() {
+        }
+    }
+
+    @Test
+    void leakWatcherParameter_inConstructor_isRejected() {
+        assertThat(failureMessage(Corpus.run(WatcherInConstructor.class)))
+                .startsWith("A LeakWatcher can be injected only into test methods and their @BeforeEach/@AfterEach "
+                        + "methods, not into ")
+                .endsWith(": it belongs to one test's scope.");
+    }
+
+    private static String failureMessage(EngineExecutionResults results) {
+        return Corpus.onlyFailure(results).getMessage();
+    }
+}

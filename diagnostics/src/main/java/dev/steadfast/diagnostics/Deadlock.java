@@ -42,11 +42,12 @@ public final class Deadlock {
      *
      * @param thread    snapshot of the thread, with its stack
      * @param waitsOn   what kind of thing it waits on: never {@link Kind#MIXED}
-     * @param holds     readable list of what it holds that others wait for, e.g. {@code locked <0x1b6d3586> (a
-     *                  java.lang.Object)} or {@code initializes com.example.A}
+     * @param holds     what it holds that the previous thread of the cycle waits for, e.g.
+     *                  {@code holds lock <0x1b6d3586> (a java.lang.Object)} or {@code initializes com.example.A};
+     *                  empty for a thread {@linkplain #blockedBehind() blocked behind} the cycle
      * @param waitsFor  readable description of what it waits for, e.g. {@code class com.example.B} or
      *                  {@code lock <0x4554617c> (a java.lang.Object)}
-     * @param waitsForThreadId id of the next thread in the cycle, which holds what this one waits for
+     * @param waitsForThreadId id of the thread holding what this one waits for (the next one in the cycle)
      */
     public record Participant(ThreadSnapshot thread, Kind waitsOn, String holds, String waitsFor,
                               long waitsForThreadId) {
@@ -65,12 +66,14 @@ public final class Deadlock {
 
     private final Kind kind;
     private final List<Participant> participants;
+    private final List<Participant> blockedBehind;
 
-    Deadlock(List<Participant> participants) {
+    Deadlock(List<Participant> participants, List<Participant> blockedBehind) {
         if (participants.isEmpty()) {
             throw new IllegalArgumentException("a deadlock needs at least one participant");
         }
         this.participants = List.copyOf(participants);
+        this.blockedBehind = List.copyOf(blockedBehind);
         Set<Kind> kinds = EnumSet.noneOf(Kind.class);
         for (Participant participant : participants) {
             kinds.add(participant.waitsOn());
@@ -86,6 +89,34 @@ public final class Deadlock {
     /** @return the threads of the cycle, in cycle order starting with the lowest thread id */
     public List<Participant> participants() {
         return participants;
+    }
+
+    /**
+     * Threads outside the cycle that wait, directly or through other threads, for something a thread of the cycle
+     * holds: they are stuck for good too. {@link Participant#holds()} is empty for them.
+     *
+     * @return those threads, ordered by id
+     */
+    public List<Participant> blockedBehind() {
+        return blockedBehind;
+    }
+
+    /**
+     * @param threadId a thread id
+     * @return whether that thread is in the cycle or {@linkplain #blockedBehind() blocked behind} it
+     */
+    public boolean blocks(long threadId) {
+        for (Participant participant : participants) {
+            if (participant.thread().id() == threadId) {
+                return true;
+            }
+        }
+        for (Participant participant : blockedBehind) {
+            if (participant.thread().id() == threadId) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return ids of the threads in cycle order */
@@ -125,12 +156,13 @@ public final class Deadlock {
         }
         out.append(participants.get(0).thread().label()).append('\n');
         for (Participant participant : participants) {
-            ThreadSnapshot next = participantById(participant.waitsForThreadId());
-            out.append("  ").append(participant.thread().label()).append(' ')
-                    .append(participant.holds().isEmpty() ? "holds nothing known" : participant.holds())
-                    .append(", waits for ").append(participant.waitsFor())
-                    .append(participant.waitsOn() == Kind.CLASS_INITIALIZATION ? " initialized by " : " held by ")
-                    .append(next == null ? "#" + participant.waitsForThreadId() : next.label()).append('\n');
+            out.append("  ").append(participant.thread().label()).append(' ').append(participant.holds())
+                    .append(", ");
+            appendWait(out, participant);
+        }
+        for (Participant participant : blockedBehind) {
+            out.append("  ").append(participant.thread().label()).append(" is blocked behind this deadlock: ");
+            appendWait(out, participant);
         }
         if (participants.stream().anyMatch(p -> p.waitsOn() == Kind.CLASS_INITIALIZATION)) {
             out.append("  Classes whose initialization never completes stay unusable for the life of their class"
@@ -143,12 +175,23 @@ public final class Deadlock {
         return out.toString();
     }
 
-    private ThreadSnapshot participantById(long threadId) {
+    private void appendWait(StringBuilder out, Participant participant) {
+        out.append("waits for ").append(participant.waitsFor())
+                .append(participant.waitsOn() == Kind.CLASS_INITIALIZATION ? " initialized by " : " held by ")
+                .append(label(participant.waitsForThreadId())).append('\n');
+    }
+
+    private String label(long threadId) {
         for (Participant participant : participants) {
             if (participant.thread().id() == threadId) {
-                return participant.thread();
+                return participant.thread().label();
             }
         }
-        return null;
+        for (Participant participant : blockedBehind) {
+            if (participant.thread().id() == threadId) {
+                return participant.thread().label();
+            }
+        }
+        return "#" + threadId;
     }
 }

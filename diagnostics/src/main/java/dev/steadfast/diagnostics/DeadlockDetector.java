@@ -61,15 +61,13 @@ final class DeadlockDetector {
     DeadlockReport analyze() {
         Capture first = capture();
         List<List<Edge>> cycles = cycles(first);
-        boolean needsConfirmation = cycles.stream()
-                .anyMatch(cycle -> cycle.stream().anyMatch(e -> e.kind() == Deadlock.Kind.CLASS_INITIALIZATION));
-        if (needsConfirmation) {
+        if (cycles.stream().anyMatch(DeadlockDetector::isClassInitCycle)) {
             Set<List<Edge>> again = new HashSet<>(cycles(capture()));
             cycles.removeIf(cycle -> isClassInitCycle(cycle) && !again.contains(cycle));
         }
         List<Deadlock> deadlocks = new ArrayList<>(cycles.size());
         for (List<Edge> cycle : cycles) {
-            deadlocks.add(toDeadlock(cycle, first.dump));
+            deadlocks.add(toDeadlock(cycle, blockedBehind(cycle, first), first.dump));
         }
         List<ClassInitializationWait> waits = new ArrayList<>(first.waits);
         waits.sort(Comparator.comparingLong(ClassInitializationWait::waiterThreadId)
@@ -251,7 +249,30 @@ final class DeadlockDetector {
         return cycle.stream().allMatch(edge -> jvmDeadlocked.contains(edge.from()));
     }
 
-    private static Deadlock toDeadlock(List<Edge> cycle, ThreadDump dump) {
+    /** Edges of the threads outside the cycle whose chain of waits ends in it, by thread id. */
+    private static List<Edge> blockedBehind(List<Edge> cycle, Capture capture) {
+        Set<Long> members = new HashSet<>();
+        for (Edge edge : cycle) {
+            members.add(edge.from());
+        }
+        List<Edge> behind = new ArrayList<>();
+        for (Edge edge : capture.edges.values()) {
+            if (members.contains(edge.from())) {
+                continue;
+            }
+            Edge current = edge;
+            for (int steps = 0; current != null && steps < capture.edges.size(); steps++) {
+                if (members.contains(current.to())) {
+                    behind.add(edge);
+                    break;
+                }
+                current = capture.edges.get(current.to());
+            }
+        }
+        return behind;
+    }
+
+    private static Deadlock toDeadlock(List<Edge> cycle, List<Edge> behind, ThreadDump dump) {
         List<Deadlock.Participant> participants = new ArrayList<>(cycle.size());
         for (int i = 0; i < cycle.size(); i++) {
             Edge edge = cycle.get(i);
@@ -260,7 +281,12 @@ final class DeadlockDetector {
             participants.add(new Deadlock.Participant(thread, edge.kind(), incoming.heldAs(), edge.waitsFor(),
                     edge.to()));
         }
-        return new Deadlock(participants);
+        List<Deadlock.Participant> blocked = new ArrayList<>(behind.size());
+        for (Edge edge : behind) {
+            dump.find(edge.from()).ifPresent(thread -> blocked.add(
+                    new Deadlock.Participant(thread, edge.kind(), "", edge.waitsFor(), edge.to())));
+        }
+        return new Deadlock(participants, blocked);
     }
 
     private Set<Long> jvmDeadlocked(List<String> warnings) {

@@ -2,6 +2,7 @@ package dev.steadfast.diagnostics;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The result of one deadlock analysis: deadlocks found, every class-initialization wait (in a cycle or not), the
@@ -34,6 +35,21 @@ public final class DeadlockReport {
     /** @return deadlocks found, ordered by the lowest thread id of each */
     public List<Deadlock> deadlocks() {
         return deadlocks;
+    }
+
+    /**
+     * The deadlock that holds up a thread, for example the thread of a startup step that overran.
+     *
+     * @param threadId a thread id
+     * @return the deadlock the thread is part of or {@linkplain Deadlock#blockedBehind() blocked behind}, if any
+     */
+    public Optional<Deadlock> deadlockBlocking(long threadId) {
+        for (Deadlock deadlock : deadlocks) {
+            if (deadlock.blocks(threadId)) {
+                return Optional.of(deadlock);
+            }
+        }
+        return Optional.empty();
     }
 
     /** @return all threads waiting for another thread to initialize a class, ordered by waiter id and class name */

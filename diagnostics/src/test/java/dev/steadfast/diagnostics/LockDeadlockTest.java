@@ -45,6 +45,33 @@ class LockDeadlockTest {
     }
 
     @Test
+    void threadWaitingForADeadlockedLock_isBlockedBehindButNotInTheCycle() throws Exception {
+        try (TestThreads threads = new TestThreads("rl-behind")) {
+            ReentrantLock first = new ReentrantLock();
+            ReentrantLock second = new ReentrantLock();
+            CyclicBarrier bothHoldOne = new CyclicBarrier(2);
+            Thread a = threads.start("a", () -> lockBoth(first, bothHoldOne, second));
+            Thread b = threads.start("b", () -> lockBoth(second, bothHoldOne, first));
+            awaitDeadlockOf(a);
+            Thread late = threads.start("late", () -> {
+                if (lockInterruptibly(second)) {
+                    second.unlock();
+                }
+            });
+
+            DeadlockReport report = await().atMost(PATIENCE).until(Deadlocks::analyze,
+                    r -> r.deadlockBlocking(late.getId()).isPresent());
+            Deadlock deadlock = report.deadlockBlocking(late.getId()).orElseThrow();
+
+            assertThat(deadlock.threadIds()).containsExactly(a.getId(), b.getId());
+            assertThat(deadlock.blockedBehind()).extracting(p -> p.thread().id()).containsExactly(late.getId());
+            assertThat(deadlock.toString()).contains("\"" + late.getName() + "\" #" + late.getId()
+                    + " is blocked behind this deadlock: waits for lock <0x");
+            assertThat(report.deadlockBlocking(Thread.currentThread().getId())).isEmpty();
+        }
+    }
+
+    @Test
     void deadlockCycle_startsAtLowestThreadIdWhicheverThreadLockedFirst() throws Exception {
         try (TestThreads threads = new TestThreads("rl-order")) {
             ReentrantLock first = new ReentrantLock();

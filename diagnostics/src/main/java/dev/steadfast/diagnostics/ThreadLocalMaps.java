@@ -6,12 +6,14 @@ import java.lang.invoke.MethodType;
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -60,6 +62,7 @@ public final class ThreadLocalMaps {
   private static final MethodHandle INHERITABLE_THREAD_LOCALS; // (Thread) -> ThreadLocalMap as Object
   private static final MethodHandle TABLE; // (ThreadLocalMap as Object) -> Entry[] as Object[]
   private static final MethodHandle VALUE; // (Entry as Object) -> Object
+  private static final MethodHandle EXPUNGE; // (ThreadLocalMap as Object) -> void; null if this JDK lacks it
   private static final String UNAVAILABLE_REASON; // null when available
 
   static {
@@ -67,6 +70,7 @@ public final class ThreadLocalMaps {
     MethodHandle inheritable = null;
     MethodHandle table = null;
     MethodHandle value = null;
+    MethodHandle expunge = null;
     String reason = null;
     try {
       MethodHandles.Lookup self = MethodHandles.lookup();
@@ -81,6 +85,12 @@ public final class ThreadLocalMaps {
           .asType(MethodType.methodType(Object[].class, Object.class));
       value = mapLookup.findGetter(entryClass, "value", Object.class)
           .asType(MethodType.methodType(Object.class, Object.class));
+      try {
+        expunge = mapLookup.findVirtual(mapClass, "expungeStaleEntries", MethodType.methodType(void.class))
+            .asType(MethodType.methodType(void.class, Object.class));
+      } catch (NoSuchMethodException e) {
+        expunge = null; // only used to free values of collected ThreadLocals sooner; the JDK does it lazily anyway
+      }
     } catch (IllegalAccessException e) {
       reason = "ThreadLocal maps cannot be read: package java.lang is not open to "
           + describe(ThreadLocalMaps.class.getModule()) + ". Start the JVM with " + ADD_OPENS
@@ -94,6 +104,7 @@ public final class ThreadLocalMaps {
     INHERITABLE_THREAD_LOCALS = inheritable;
     TABLE = table;
     VALUE = value;
+    EXPUNGE = expunge;
     UNAVAILABLE_REASON = reason;
   }
 
@@ -166,6 +177,20 @@ public final class ThreadLocalMaps {
   }
 
   /**
+   * The number of stale entries in a thread's two maps: entries whose ThreadLocal was garbage-collected but whose
+   * value the map still holds until the JDK happens to expunge it (a common hidden leak).
+   *
+   * @param thread any thread; racy best-effort when not the caller
+   * @return stale entries
+   * @throws IllegalStateException with {@link #unavailableReason()} when unavailable
+   */
+  public int staleEntryCount(Thread thread) {
+    Objects.requireNonNull(thread, "thread");
+    requireAvailable();
+    return countStale(slots(threadLocals(thread))) + countStale(slots(inheritableThreadLocals(thread)));
+  }
+
+  /**
    * Captures the calling thread's ThreadLocal state, for {@link Snapshot#isUnchanged()} and
    * {@link #restore(Snapshot, Predicate)}. Costs a copy of the two map tables (16 slots each by default).
    *
@@ -180,7 +205,9 @@ public final class ThreadLocalMaps {
   /**
    * Returns the calling thread's ThreadLocal maps to the state of {@code before}: entries added since are removed
    * (unless {@code keepAdded} accepts them), entries whose value was replaced or that were removed get their earlier
-   * value back, and entries present in {@code before} with the same value are left alone. Uses the public
+   * value back, and entries present in {@code before} with the same value are left alone. Entries whose ThreadLocal
+   * was already collected are expunged (their values freed); those that appeared since {@code before} count as
+   * removed. Uses the public
    * {@link ThreadLocal#remove()} / {@link ThreadLocal#set(Object)} so subclasses keep their own bookkeeping. Then it
    * verifies the result; whatever could not be put back is listed in {@link Restoration#problems()}.
    *
@@ -202,7 +229,8 @@ public final class ThreadLocalMaps {
     Map<ThreadLocal<?>, Object> kept = new IdentityHashMap<>();
     Map<ThreadLocal<?>, Object> seen = new IdentityHashMap<>();
     List<String> problems = new ArrayList<>();
-    int removed = 0;
+    int removed = expungeStale(threadLocals(current), before.entries)
+        + expungeStale(inheritableThreadLocals(current), before.inheritableEntries);
     int restored = 0;
     for (ThreadLocalEntry now : entries(current)) {
       ThreadLocal<?> key = now.threadLocal();
@@ -324,6 +352,43 @@ public final class ThreadLocalMaps {
         }
       }
     }
+  }
+
+  private static int countStale(Object[] slots) {
+    int n = 0;
+    for (Object entry : slots) {
+      if (entry != null && key(entry) == null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Frees the values of entries whose ThreadLocal was collected, and returns how many of them were not already there
+   * (stale) at {@code before}: a task's own ThreadLocal may be collected before its entry is cleaned.
+   */
+  private static int expungeStale(Object map, Object[] entriesBefore) {
+    Object[] slots = slots(map);
+    if (countStale(slots) == 0) {
+      return 0;
+    }
+    Set<Object> old = Collections.newSetFromMap(new IdentityHashMap<>());
+    old.addAll(Arrays.asList(entriesBefore));
+    int added = 0;
+    for (Object entry : slots) {
+      if (entry != null && key(entry) == null && !old.contains(entry)) {
+        added++;
+      }
+    }
+    if (EXPUNGE != null) {
+      try {
+        EXPUNGE.invokeExact(map);
+      } catch (Throwable e) {
+        throw rethrow(e);
+      }
+    }
+    return added;
   }
 
   private static int countLive(Object[] slots) {

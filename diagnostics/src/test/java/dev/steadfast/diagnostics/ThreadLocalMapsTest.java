@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -171,6 +172,31 @@ class ThreadLocalMapsTest {
     assertThat(r.isClean()).isFalse();
     assertThat(r.problems()).singleElement().asString().startsWith("could not remove ").contains("sticky".getClass()
         .getName());
+  }
+
+  @Test
+  void restore_expungesEntriesOfCollectedThreadLocalsAndCountsThemRemoved() throws Exception {
+    ThreadLocalMaps.Restoration r = onFreshThread(() -> {
+      ThreadLocalMaps.Snapshot before = maps.capture();
+      WeakReference<ThreadLocal<byte[]>> forgotten = setForgotten();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (forgotten.get() != null && System.nanoTime() < deadline) {
+        System.gc();
+      }
+      assertThat(forgotten.get()).as("forgotten ThreadLocal collected").isNull();
+      assertThat(maps.staleEntryCount(Thread.currentThread())).isEqualTo(1);
+      ThreadLocalMaps.Restoration restoration = maps.restore(before, e -> false);
+      assertThat(maps.staleEntryCount(Thread.currentThread())).isZero();
+      return restoration;
+    });
+    assertThat(r.removed()).isEqualTo(1);
+    assertThat(r.isClean()).isTrue();
+  }
+
+  private static WeakReference<ThreadLocal<byte[]>> setForgotten() {
+    ThreadLocal<byte[]> forgotten = new ThreadLocal<>();
+    forgotten.set(new byte[1024]);
+    return new WeakReference<>(forgotten);
   }
 
   @Test

@@ -1,0 +1,145 @@
+package dev.steadfast.leak;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationFilter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * Receives the JVM's end-of-collection notifications and passes the live heap after each collection to a
+ * {@link LeakMonitor}.
+ *
+ * <p>All use of {@code com.sun.management} is confined to this class, so that a runtime without the
+ * {@code jdk.management} module fails here, with a {@link LinkageError} the monitor turns into a warning, and nowhere
+ * else.
+ *
+ * <pre>{@code
+ * LeakMonitorGcListener listener = new LeakMonitorGcListener(heapPools, oldPools, sink, warnings::add);
+ * listener.register(ManagementFactory.getGarbageCollectorMXBeans());
+ * ...
+ * listener.unregister();
+ * }</pre>
+ */
+final class LeakMonitorGcListener implements NotificationListener {
+
+    /** Where each observed collection goes. */
+    @FunctionalInterface
+    interface Sink {
+        void collection(long heapAfterBytes, boolean oldGenerationCollected);
+    }
+
+    private static final NotificationFilter GC_ONLY =
+            notification -> GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+                    .equals(notification.getType());
+
+    private final Set<String> heapPools;
+    private final Set<String> oldPools;
+    private final Sink sink;
+    private final Consumer<Throwable> failures;
+    private final List<NotificationEmitter> registered = new ArrayList<>();
+
+    /**
+     * @param heapPools names of the heap memory pools, whose after-collection usage is added up
+     * @param oldPools names of the old-generation pools among them (empty for single-space collectors)
+     * @param sink receives each collection
+     * @param failures receives what went wrong handling a notification; never thrown into the JMX thread
+     */
+    LeakMonitorGcListener(Set<String> heapPools, Set<String> oldPools, Sink sink, Consumer<Throwable> failures) {
+        this.heapPools = Set.copyOf(heapPools);
+        this.oldPools = Set.copyOf(oldPools);
+        this.sink = sink;
+        this.failures = failures;
+    }
+
+    /**
+     * Adds this listener to every collector that emits notifications.
+     *
+     * @return names of the collectors that do not emit notifications (none on HotSpot)
+     */
+    synchronized List<String> register(List<GarbageCollectorMXBean> collectors) {
+        List<String> silent = new ArrayList<>();
+        for (GarbageCollectorMXBean collector : collectors) {
+            if (collector instanceof NotificationEmitter) {
+                NotificationEmitter emitter = (NotificationEmitter) collector;
+                emitter.addNotificationListener(this, GC_ONLY, null);
+                registered.add(emitter);
+            } else {
+                silent.add(collector.getName());
+            }
+        }
+        return silent;
+    }
+
+    synchronized int registeredCount() {
+        return registered.size();
+    }
+
+    /** Removes this listener from every collector it was added to. */
+    synchronized void unregister() {
+        for (NotificationEmitter emitter : registered) {
+            try {
+                emitter.removeNotificationListener(this, GC_ONLY, null);
+            } catch (ListenerNotFoundException e) {
+                // Already gone, which is the state we want.
+            }
+        }
+        registered.clear();
+    }
+
+    @Override
+    public void handleNotification(Notification notification, Object handback) {
+        try {
+            GarbageCollectionNotificationInfo info =
+                    GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+            // ZGC and Shenandoah report each pause as well as each cycle; mid-cycle figures are not a live heap.
+            if (info.getGcName().endsWith(" Pauses")) {
+                return;
+            }
+            GcInfo gc = info.getGcInfo();
+            Map<String, MemoryUsage> after = gc.getMemoryUsageAfterGc();
+            long heapAfter = 0;
+            for (String pool : heapPools) {
+                MemoryUsage usage = after.get(pool);
+                if (usage != null) {
+                    heapAfter += usage.getUsed();
+                }
+            }
+            sink.collection(heapAfter, collectedOldGeneration(info.getGcAction(), gc.getMemoryUsageBeforeGc(),
+                    after, oldPools));
+        } catch (RuntimeException e) {
+            // A JMX notification thread must not die because one notification looked unexpected.
+            failures.accept(e);
+        }
+    }
+
+    /**
+     * Whether the collection reclaimed old-generation space, so that heap after it approximates the live set: a
+     * full ("major") collection, an old pool that shrank (G1 mixed collections), or any collection when the heap has
+     * no separate old generation.
+     */
+    static boolean collectedOldGeneration(String gcAction, Map<String, MemoryUsage> before,
+            Map<String, MemoryUsage> after, Set<String> oldPools) {
+        if (gcAction != null && gcAction.contains("major") || oldPools.isEmpty()) {
+            return true;
+        }
+        for (String pool : oldPools) {
+            MemoryUsage was = before.get(pool);
+            MemoryUsage is = after.get(pool);
+            if (was != null && is != null && is.getUsed() < was.getUsed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.steadfast.leak;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import org.junit.jupiter.api.Test;
+
+/** The monitor against this JVM's real garbage collectors and their notifications. */
+class LeakMonitorGcNotificationTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @Test
+    void start_realCollections_areObservedWithTheirLiveHeap() {
+        try (LeakMonitor monitor = LeakMonitor.ofDefaults().start()) {
+            assertThat(monitor.listeningTo()).isPositive();
+
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                System.gc();
+                assertThat(monitor.snapshot().collections()).isPositive();
+            });
+
+            LeakMonitorSnapshot snapshot = monitor.snapshot();
+            assertThat(snapshot.liveHeapBytes()).isPositive();
+            assertThat(snapshot.liveThreads()).isPositive();
+            assertThat(snapshot.warnings()).noneMatch(warning -> warning.contains("notification"));
+        }
+    }
+
+    @Test
+    void close_removesTheListenerFromEveryCollector() throws ListenerNotFoundException {
+        LeakMonitor monitor = LeakMonitor.ofDefaults().start();
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            System.gc();
+            assertThat(monitor.snapshot().collections()).isPositive();
+        });
+
+        monitor.close();
+        long seenBeforeClose = monitor.snapshot().collections();
+
+        // A listener added after the monitor's is called after it for the same notification: once it has seen a
+        // collection, the monitor would have seen it too had it still been listening.
+        AtomicInteger barrier = new AtomicInteger();
+        NotificationListener counting = (notification, handback) -> barrier.incrementAndGet();
+        List<NotificationEmitter> emitters = new ArrayList<>();
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            NotificationEmitter emitter = (NotificationEmitter) collector;
+            emitter.addNotificationListener(counting, null, null);
+            emitters.add(emitter);
+        }
+        try {
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                System.gc();
+                assertThat(barrier.get()).isPositive();
+            });
+        } finally {
+            for (NotificationEmitter emitter : emitters) {
+                emitter.removeNotificationListener(counting);
+            }
+        }
+
+        assertThat(monitor.listeningTo()).isZero();
+        assertThat(monitor.snapshot().collections()).isEqualTo(seenBeforeClose);
+        assertThat(monitor.snapshot().warnings()).contains("closed: figures are those gathered until close()");
+    }
+
+    @Test
+    void collectedOldGeneration_majorCollection_counts() {
+        assertThat(LeakMonitorGcListener.collectedOldGeneration("end of major GC", Map.of(), Map.of(),
+                Set.of("G1 Old Gen"))).isTrue();
+    }
+
+    @Test
+    void collectedOldGeneration_minorCollectionThatShrankOldGen_counts() {
+        assertThat(LeakMonitorGcListener.collectedOldGeneration("end of minor GC",
+                Map.of("G1 Old Gen", usage(300)), Map.of("G1 Old Gen", usage(200)), Set.of("G1 Old Gen"))).isTrue();
+    }
+
+    @Test
+    void collectedOldGeneration_minorCollectionThatPromoted_doesNotCount() {
+        assertThat(LeakMonitorGcListener.collectedOldGeneration("end of minor GC",
+                Map.of("G1 Old Gen", usage(300)), Map.of("G1 Old Gen", usage(310)), Set.of("G1 Old Gen"))).isFalse();
+    }
+
+    @Test
+    void collectedOldGeneration_singleSpaceCollector_alwaysCounts() {
+        assertThat(LeakMonitorGcListener.collectedOldGeneration("end of GC cycle",
+                Map.of("Shenandoah", usage(300)), Map.of("Shenandoah", usage(310)), Set.of())).isTrue();
+    }
+
+    private static MemoryUsage usage(long usedMegabytes) {
+        long used = usedMegabytes << 20;
+        return new MemoryUsage(0, used, used, -1);
+    }
+}

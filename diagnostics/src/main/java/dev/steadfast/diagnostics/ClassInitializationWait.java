@@ -27,7 +27,16 @@ import java.util.OptionalLong;
 public record ClassInitializationWait(long waiterThreadId, String waiterThreadName, String className,
                                       OptionalLong ownerThreadId, Optional<String> ownerThreadName) {
 
-    /** Checks presence of every component and that owner id and name come together. */
+    /**
+     * Checks presence of every component and that owner id and name come together.
+     *
+     * @param waiterThreadId   id of the waiting thread
+     * @param waiterThreadName name of the waiting thread
+     * @param className        binary name of the awaited class
+     * @param ownerThreadId    id of the initializing thread, if found
+     * @param ownerThreadName  name of the initializing thread, present exactly when its id is
+     * @throws IllegalArgumentException if only one of owner id and owner name is present
+     */
     public ClassInitializationWait {
         Objects.requireNonNull(waiterThreadName, "waiterThreadName");
         Objects.requireNonNull(className, "className");

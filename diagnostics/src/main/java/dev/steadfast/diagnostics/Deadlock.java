@@ -52,7 +52,16 @@ public final class Deadlock {
     public record Participant(ThreadSnapshot thread, Kind waitsOn, String holds, String waitsFor,
                               long waitsForThreadId) {
 
-        /** Checks presence of every component and that {@code waitsOn} is a single kind. */
+        /**
+         * Checks presence of every component and that {@code waitsOn} is a single kind.
+         *
+         * @param thread           snapshot of the thread
+         * @param waitsOn          kind of the wait, not {@link Kind#MIXED}
+         * @param holds            what it holds that the previous thread waits for; empty if blocked behind
+         * @param waitsFor         what it waits for
+         * @param waitsForThreadId id of the thread holding that
+         * @throws IllegalArgumentException if {@code waitsOn} is {@link Kind#MIXED}
+         */
         public Participant {
             Objects.requireNonNull(thread, "thread");
             Objects.requireNonNull(waitsOn, "waitsOn");

@@ -18,7 +18,12 @@ import java.util.Objects;
  */
 public record LockIdentity(String className, int identityHashCode) {
 
-    /** Checks that the class name is present. */
+    /**
+     * Checks that the class name is present.
+     *
+     * @param className        binary name of the lock object's class
+     * @param identityHashCode identity hash code of the lock object
+     */
     public LockIdentity {
         Objects.requireNonNull(className, "className");
     }

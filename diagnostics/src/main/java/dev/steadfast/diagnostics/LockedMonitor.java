@@ -18,7 +18,13 @@ import java.util.Objects;
  */
 public record LockedMonitor(LockIdentity lock, int stackDepth) {
 
-    /** Checks that the lock is present and the depth is not below -1. */
+    /**
+     * Checks that the lock is present and the depth is not below -1.
+     *
+     * @param lock       the monitor's identity
+     * @param stackDepth frame index, or -1 for a monitor locked by native code
+     * @throws IllegalArgumentException if {@code stackDepth < -1}
+     */
     public LockedMonitor {
         Objects.requireNonNull(lock, "lock");
         if (stackDepth < -1) {

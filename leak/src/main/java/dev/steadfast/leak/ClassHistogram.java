@@ -122,8 +122,8 @@ public final class ClassHistogram {
         });
         if (counts.isEmpty()) {
             String start = text.length() > 80 ? text.substring(0, 80) + "..." : text;
-            throw new IllegalArgumentException("not a class histogram (no row like '   1:   10   160  java.lang.String'): "
-                    + start);
+            throw new IllegalArgumentException(
+                    "not a class histogram (no row like '   1:   10   160  java.lang.String'): " + start);
         }
         List<Entry> entries = new ArrayList<>(counts.size());
         counts.forEach((name, sum) -> entries.add(new Entry(name, sum[0], sum[1])));
@@ -176,7 +176,8 @@ public final class ClassHistogram {
     /** The {@value #TO_STRING_ROWS} largest classes and the totals, like {@code jmap -histo}. */
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%12s %14s  %s%n", "#instances", "#bytes", "class"));
+        StringBuilder text = new StringBuilder(
+                String.format(Locale.ROOT, "%12s %14s  %s%n", "#instances", "#bytes", "class"));
         entries.stream().limit(TO_STRING_ROWS).forEach(entry -> text.append(entry).append(System.lineSeparator()));
         if (entries.size() > TO_STRING_ROWS) {
             text.append(String.format("  ... %d more classes%n", entries.size() - TO_STRING_ROWS));

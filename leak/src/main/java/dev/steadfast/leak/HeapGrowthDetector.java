@@ -226,8 +226,8 @@ public final class HeapGrowthDetector {
         }
 
         /**
-         * Iterations measured; default {@value HeapGrowthDetector#DEFAULT_ITERATIONS}. More iterations detect smaller leaks: the
-         * detectable growth per iteration shrinks in proportion.
+         * Iterations measured; default {@value HeapGrowthDetector#DEFAULT_ITERATIONS}. More iterations detect
+         * smaller leaks: the detectable growth per iteration shrinks in proportion.
          *
          * @throws IllegalArgumentException if less than 2
          * @see #build()
@@ -241,8 +241,9 @@ public final class HeapGrowthDetector {
         }
 
         /**
-         * Live-heap samples over the measured iterations; default {@value HeapGrowthDetector#DEFAULT_CHECKPOINTS}, at least
-         * {@value HeapGrowthDetector#MIN_CHECKPOINTS}. Each costs a few forced collections (tens of milliseconds on a small heap).
+         * Live-heap samples over the measured iterations; default {@value HeapGrowthDetector#DEFAULT_CHECKPOINTS},
+         * at least {@value HeapGrowthDetector#MIN_CHECKPOINTS}. Each costs a few forced collections (tens of
+         * milliseconds on a small heap).
          *
          * @throws IllegalArgumentException if less than {@value HeapGrowthDetector#MIN_CHECKPOINTS}
          */
@@ -262,26 +263,19 @@ public final class HeapGrowthDetector {
          * @throws IllegalArgumentException if negative, infinite or NaN
          */
         public Builder thresholdBytesPerIteration(double thresholdBytesPerIteration) {
-            if (!(thresholdBytesPerIteration >= 0) || Double.isInfinite(thresholdBytesPerIteration)) {
-                throw new IllegalArgumentException("thresholdBytesPerIteration must be a finite number >= 0: "
-                        + thresholdBytesPerIteration);
-            }
-            this.thresholdBytesPerIteration = thresholdBytesPerIteration;
+            this.thresholdBytesPerIteration =
+                    HeapGrowthStatistics.requireThreshold("thresholdBytesPerIteration", thresholdBytesPerIteration);
             return this;
         }
 
         /**
-         * Two-sided confidence level of the slope's interval; default {@value HeapGrowthDetector#DEFAULT_CONFIDENCE_LEVEL}. Higher
-         * means fewer false alarms and less sensitivity.
+         * Two-sided confidence level of the slope's interval; default
+         * {@value HeapGrowthDetector#DEFAULT_CONFIDENCE_LEVEL}. Higher means fewer false alarms and less sensitivity.
          *
          * @throws IllegalArgumentException unless {@code 0.5 <= confidenceLevel < 1}
          */
         public Builder confidenceLevel(double confidenceLevel) {
-            if (!(confidenceLevel >= 0.5 && confidenceLevel < 1)) {
-                throw new IllegalArgumentException("confidenceLevel must be at least 0.5 and below 1: "
-                        + confidenceLevel);
-            }
-            this.confidenceLevel = confidenceLevel;
+            this.confidenceLevel = HeapGrowthStatistics.requireConfidenceLevel(confidenceLevel);
             return this;
         }
 

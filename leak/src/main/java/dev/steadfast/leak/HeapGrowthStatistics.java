@@ -26,6 +26,22 @@ final class HeapGrowthStatistics {
     private HeapGrowthStatistics() {
     }
 
+    /** Validates a two-sided confidence level as both builders accept it. */
+    static double requireConfidenceLevel(double confidenceLevel) {
+        if (!(confidenceLevel >= 0.5 && confidenceLevel < 1)) {
+            throw new IllegalArgumentException("confidenceLevel must be at least 0.5 and below 1: " + confidenceLevel);
+        }
+        return confidenceLevel;
+    }
+
+    /** Validates a growth threshold: a finite number, zero or more. */
+    static double requireThreshold(String name, double threshold) {
+        if (!(threshold >= 0) || Double.isInfinite(threshold)) {
+            throw new IllegalArgumentException(name + " must be a finite number >= 0: " + threshold);
+        }
+        return threshold;
+    }
+
     /**
      * A fitted line {@code y = intercept + slope * x} and the two-sided confidence interval of its slope.
      *

@@ -433,10 +433,7 @@ public final class LeakMonitor implements AutoCloseable {
          * @throws IllegalArgumentException if negative, infinite or NaN
          */
         public Builder countThresholdPerHour(double perHour) {
-            if (!(perHour >= 0) || Double.isInfinite(perHour)) {
-                throw new IllegalArgumentException("countThresholdPerHour must be a finite number >= 0: " + perHour);
-            }
-            this.countThresholdPerHour = perHour;
+            this.countThresholdPerHour = HeapGrowthStatistics.requireThreshold("countThresholdPerHour", perHour);
             return this;
         }
 
@@ -447,11 +444,7 @@ public final class LeakMonitor implements AutoCloseable {
          * @throws IllegalArgumentException unless {@code 0.5 <= confidenceLevel < 1}
          */
         public Builder confidenceLevel(double confidenceLevel) {
-            if (!(confidenceLevel >= 0.5 && confidenceLevel < 1)) {
-                throw new IllegalArgumentException("confidenceLevel must be at least 0.5 and below 1: "
-                        + confidenceLevel);
-            }
-            this.confidenceLevel = confidenceLevel;
+            this.confidenceLevel = HeapGrowthStatistics.requireConfidenceLevel(confidenceLevel);
             return this;
         }
 

@@ -20,8 +20,9 @@ import java.util.function.ToDoubleFunction;
  *       is {@code heap}, {@code threads} or a registered size's name, plus {@code all} for the overall verdict</li>
  *   <li>{@code steadfast.leak.monitor.heap.live} (bytes), {@code steadfast.leak.monitor.heap.growth} (bytes/hour)</li>
  *   <li>{@code steadfast.leak.monitor.threads.live}, {@code steadfast.leak.monitor.threads.growth}</li>
- *   <li>{@code steadfast.leak.monitor.registry.size{registry}}, {@code steadfast.leak.monitor.registry.growth{registry}}
- *       for each registered size, including sizes registered after binding</li>
+ *   <li>{@code steadfast.leak.monitor.registry.size{registry}} and
+ *       {@code steadfast.leak.monitor.registry.growth{registry}} for each registered size, including sizes
+ *       registered after binding</li>
  *   <li>{@code steadfast.leak.monitor.warnings}: number of warnings (what the monitor cannot see)</li>
  * </ul>
  * A scrape reads one snapshot, reused for a second, so the size suppliers are not called once per gauge.

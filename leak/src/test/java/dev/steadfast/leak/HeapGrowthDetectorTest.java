@@ -170,7 +170,8 @@ class HeapGrowthDetectorTest {
     void checkpoints_two_isRejected() {
         assertThatThrownBy(() -> HeapGrowthDetector.builder().checkpoints(2))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("checkpoints must be at least 3 (a confidence interval needs a spare degree of freedom): 2");
+                .hasMessage("checkpoints must be at least 3"
+                        + " (a confidence interval needs a spare degree of freedom): 2");
     }
 
     @Test

@@ -98,7 +98,8 @@ class LeakMonitorTest {
         assertThat(snapshot.registries()).singleElement().satisfies(series -> {
             assertThat(series.name()).isEqualTo("sessions");
             assertThat(series.verdict()).isEqualTo(Verdict.GROWING);
-            assertThat(series.perHour()).as("2 per collection, 180 collections per hour").isCloseTo(360.0, within(10.0));
+            assertThat(series.perHour()).as("2 per collection, 180 collections per hour")
+                    .isCloseTo(360.0, within(10.0));
         });
         assertThat(snapshot.registrySizes()).containsEntry("sessions", sessions.get());
     }

@@ -1,44 +1,100 @@
 package dev.steadfast.server;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import dev.steadfast.startup.StartupFailedException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Command-line entry point of the Steadfast reference service (the README's main job).
+ * Command-line entry point of the Steadfast reference service (the README's main job): reads flags and
+ * {@code STEADFAST_*} environment variables, starts a {@link SteadfastServer}, and shuts it down gracefully on
+ * SIGTERM or Ctrl-C.
+ *
+ * <p>Exit codes: 0 after a clean shutdown or {@code --help}; 1 when startup failed (the startup report is printed);
+ * 2 when the configuration is wrong (every problem is printed, nothing is started).
  *
  * <pre>{@code
- * mvn -q -Prun verify
- * mvn -q -Prun verify -Drun.args="--port 9090"
+ * mvn -q -Prun verify                                    # development defaults, port 8080
+ * mvn -q -Prun verify -Drun.args="--port 9090 --help"
+ * STEADFAST_TOKEN_SECRET_FILE=/run/secrets/jwt STEADFAST_PUBLISH_API_KEY=... java -cp ... dev.steadfast.server.Main
  * }</pre>
  */
 public final class Main {
-  private static final String DEMO_CLASS = "dev.steadfast.server.demo.StartupDemo";
+  /** Exit code when startup failed. */
+  public static final int EXIT_STARTUP_FAILED = 1;
+  /** Exit code when the configuration is wrong. */
+  public static final int EXIT_CONFIGURATION = 2;
 
   private Main() {}
 
   /**
-   * Starts the service.
+   * Starts the service and returns when it has been shut down.
    *
-   * @param args command-line flags
-   * @throws Exception whatever startup throws
+   * @param args command-line flags, see {@code --help}
+   * @throws InterruptedException if interrupted while waiting for shutdown
    */
-  public static void main(String[] args) throws Exception {
-    Class<?> demo;
-    try {
-      demo = Class.forName(DEMO_CLASS);
-    } catch (ClassNotFoundException e) {
-      System.out.println("Steadfast reference service: a WebSocket hub started and stopped by Steadfast"
-          + " (service not assembled yet; " + DEMO_CLASS + " not present).");
-      return;
+  public static void main(String[] args) throws InterruptedException {
+    int exit = run(args, System.getenv(), System.out, System.err);
+    if (exit != 0) {
+      System.exit(exit);
     }
-    Method main = demo.getMethod("main", String[].class);
+  }
+
+  static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
+      throws InterruptedException {
+    ServerCommandLine line;
     try {
-      main.invoke(null, (Object) args);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
+      line = ServerCommandLine.parse(args, environment);
+    } catch (ConfigurationException e) {
+      err.println(e.getMessage());
+      return EXIT_CONFIGURATION;
     }
+    if (line.helpRequested()) {
+      out.println(line.usage());
+      return 0;
+    }
+    Logger log = LoggerFactory.getLogger(Main.class);
+    line.warnings().forEach(warning -> log.warn("{}", warning));
+    log.info("starting in the {} environment with {}", line.environment(), line.config());
+    SteadfastServer server;
+    try {
+      server = SteadfastServer.start(line.config(), line.environment());
+    } catch (StartupFailedException e) {
+      err.println(e.report());
+      return EXIT_STARTUP_FAILED;
+    }
+    Thread hook = new Thread(server::stop, "server-shutdown-hook");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println(banner(server, line.config()));
+    server.awaitStopped();
+    return 0;
+  }
+
+  static String banner(SteadfastServer server, ServerConfig config) {
+    String host = "0.0.0.0".equals(config.bindAddress()) ? "localhost" : config.bindAddress();
+    String base = host + ":" + server.port();
+    StringBuilder text = new StringBuilder();
+    text.append("Steadfast server ").append(server.state()).append(" on ws://").append(base).append("/ws")
+        .append("  (health: http://").append(base).append(HealthRoutes.READY)
+        .append(", metrics: ").append(HealthRoutes.METRICS)
+        .append(", startup report: ").append(HealthRoutes.STARTUP_REPORT).append(')');
+    Credentials credentials = server.credentials();
+    if (credentials.isDevelopment()) {
+      String rule = "=".repeat(100);
+      text.append('\n').append(rule)
+          .append("\n DEVELOPMENT ONLY - generated credentials, valid for this process only; never use in production");
+      credentials.developmentToken().ifPresent(token -> text
+          .append("\n token (subscribe and publish on every topic, valid ")
+          .append(Duration.ofHours(24).toHours()).append(" h):\n   ").append(token)
+          .append("\n connect: ws://").append(base).append("/ws?access_token=").append(token));
+      credentials.developmentPublishApiKey().ifPresent(key -> text
+          .append("\n publish API key: ").append(key)
+          .append("\n   curl -H 'X-Api-Key: ").append(key).append("' -d '{\"topic\":\"room:1\",\"payload\":{\"text\":\"hi\"}}' http://")
+          .append(base).append("/api/publish"));
+      text.append('\n').append(rule);
+    }
+    return text.toString();
   }
 }

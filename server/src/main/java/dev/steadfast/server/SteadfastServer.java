@@ -1,0 +1,407 @@
+package dev.steadfast.server;
+
+import dev.steadfast.startup.Criticality;
+import dev.steadfast.startup.Environment;
+import dev.steadfast.startup.ShutdownReport;
+import dev.steadfast.startup.Startup;
+import dev.steadfast.startup.StartupPlan;
+import dev.steadfast.startup.StartupReport;
+import dev.steadfast.startup.StartupState;
+import dev.steadfast.startup.StartupStep;
+import dev.steadfast.threads.ThreadManager;
+import dev.steadfast.threads.ThreadManagerMetrics;
+import dev.steadfast.websocket.InProcessBroker;
+import dev.steadfast.websocket.MessageBroker;
+import dev.steadfast.websocket.WebSocketHub;
+import dev.steadfast.websocket.WebSocketStatistics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Steadfast reference service: a WebSocket hub (topics, publish/subscribe, {@code POST /api/publish}) whose
+ * startup and shutdown run through a {@link StartupPlan} and whose threads all come from a {@link ThreadManager}.
+ *
+ * <p><b>Startup steps</b>, each a {@link StartupStep} (reverse order on shutdown): {@value #STEP_CONFIGURATION}
+ * (credentials; development ones generated when allowed), {@value #STEP_METRICS} (Prometheus registry and JVM
+ * meters; optional: without it the service runs degraded), {@value #STEP_THREADS}, {@value #STEP_BROKER} (the
+ * in-process {@link MessageBroker}), {@value #STEP_WEBSOCKET} (binds the port, serves {@code /ws} and the HTTP
+ * routes) and {@value #STEP_SELF_CHECK} (over loopback: {@code /health/live} answers and a WebSocket opens and
+ * closes with a token).
+ *
+ * <p><b>States</b>: {@link #state()} follows the startup ({@code STARTING -> READY | DEGRADED | FAILED}, then
+ * {@code STOPPING -> STOPPED}); {@link #isDraining()} turns true the moment {@link #stop()} begins, before anything
+ * is stopped, so {@code /health/ready} answers 503 at once.
+ *
+ * <p><b>Shutdown</b> ({@link #stop()}, also from a JVM shutdown hook in {@link Main}): stop accepting, close every
+ * client with 1001 after the messages already accepted for it (every acknowledged publish reaches every subscriber
+ * connected at the time), wait at most {@link ServerConfig#drainTimeout()}, then stop the broker, the threads, and
+ * the metrics.
+ *
+ * <pre>{@code
+ * ServerConfig config = ServerConfig.builder().port(0).bindAddress("127.0.0.1").build();
+ * try (SteadfastServer server = SteadfastServer.start(config, Environment.DEVELOPMENT)) {
+ *   System.out.println("ws://127.0.0.1:" + server.port() + "/ws?access_token="
+ *       + server.credentials().developmentToken().orElseThrow());
+ * }
+ * }</pre>
+ */
+public final class SteadfastServer implements AutoCloseable {
+  /** Step that resolves the credentials. */
+  public static final String STEP_CONFIGURATION = "configuration";
+  /** Step that creates the Prometheus registry (optional). */
+  public static final String STEP_METRICS = "metrics";
+  /** Step that creates the thread manager. */
+  public static final String STEP_THREADS = "threads";
+  /** Step that creates the message broker. */
+  public static final String STEP_BROKER = "message-broker";
+  /** Step that binds the WebSocket listener and the HTTP routes. */
+  public static final String STEP_WEBSOCKET = "websocket-listener";
+  /** Step that checks the running service over loopback. */
+  public static final String STEP_SELF_CHECK = "self-check";
+  /** Threads of the HTTP routes (health, metrics, report), so a slow scrape never blocks WebSocket I/O. */
+  static final int ROUTE_THREADS = 2;
+  /** Requests waiting for a route thread before the hub answers 503. */
+  static final int ROUTE_QUEUE = 64;
+
+  private static final Logger LOG = LoggerFactory.getLogger(SteadfastServer.class);
+
+  private final ServerConfig config;
+  private final Hooks hooks;
+  private final Components components = new Components();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean draining;
+  private volatile Startup startup;
+
+  private SteadfastServer(ServerConfig config, Hooks hooks) {
+    this.config = config;
+    this.hooks = hooks;
+  }
+
+  /**
+   * Starts the service and returns once it is ready (possibly degraded).
+   *
+   * @param config the configuration
+   * @param environment the environment (policies and development credentials depend on it)
+   * @return the running service; {@link #close()} it to shut down
+   * @throws dev.steadfast.startup.StartupFailedException with the startup report when a required step failed
+   *     (everything that had started is stopped again)
+   */
+  public static SteadfastServer start(ServerConfig config, Environment environment) {
+    return start(config, environment, Hooks.NONE);
+  }
+
+  static SteadfastServer start(ServerConfig config, Environment environment, Hooks hooks) {
+    SteadfastServer server = new SteadfastServer(config, hooks);
+    server.run(environment);
+    return server;
+  }
+
+  private void run(Environment environment) {
+    Duration budget = config.startupTimeout();
+    StartupPlan plan = StartupPlan.builder()
+        .environment(environment)
+        .totalTimeout(budget)
+        .phaseTimeout(budget)
+        .stepTimeout(budget)
+        .stopTimeout(config.drainTimeout().plusSeconds(10))
+        .threadNamePrefix("server-startup")
+        .step(StartupStep.builder(STEP_CONFIGURATION)
+            .start(ctx -> components.credentials = Credentials.resolve(config))
+            .build())
+        .step(StartupStep.builder(STEP_METRICS)
+            .criticality(Criticality.OPTIONAL)
+            .start(ctx -> startMetrics())
+            .stop(this::stopMetrics)
+            .build())
+        .step(StartupStep.builder(STEP_THREADS)
+            .dependsOnOptionally(STEP_METRICS)
+            .start(ctx -> startThreads())
+            .stop(this::stopThreads)
+            .build())
+        .step(StartupStep.builder(STEP_BROKER)
+            .start(ctx -> components.broker = new InProcessBroker())
+            .stop(this::stopBroker)
+            .build())
+        .step(StartupStep.builder(STEP_WEBSOCKET)
+            .dependsOn(STEP_CONFIGURATION, STEP_THREADS, STEP_BROKER)
+            .dependsOnOptionally(STEP_METRICS)
+            .start(ctx -> startHub())
+            .stop(this::stopHub)
+            .build())
+        .step(StartupStep.builder(STEP_SELF_CHECK)
+            .dependsOn(STEP_WEBSOCKET)
+            .timeout(Duration.ofSeconds(10))
+            .start(ctx -> selfCheck())
+            .build())
+        .build();
+    Startup running = plan.startInBackground();
+    startup = running;
+    StartupReport report = running.report();
+    if (report.outcome() == dev.steadfast.startup.StartupOutcome.FAILED) {
+      LOG.error("{}", report);
+      running.close();
+      stopped.countDown();
+      report.throwIfFailed();
+    }
+    LOG.info("{}", report.summary());
+  }
+
+  private void startMetrics() {
+    PrometheusMeterRegistry registry = hooks.newMeterRegistry();
+    JvmGcMetrics gc = new JvmGcMetrics();
+    try {
+      new JvmMemoryMetrics().bindTo(registry);
+      gc.bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ClassLoaderMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+      Gauge.builder("steadfast.server.ready", this, s -> s.health().isReady() ? 1 : 0)
+          .description("1 while /health/ready answers 200")
+          .register(registry);
+    } catch (RuntimeException e) {
+      gc.close();
+      registry.close();
+      throw e;
+    }
+    components.gcMetrics = gc;
+    components.registry = registry;
+  }
+
+  private void stopMetrics() {
+    JvmGcMetrics gc = components.gcMetrics;
+    if (gc != null) {
+      gc.close();
+    }
+    PrometheusMeterRegistry registry = components.registry;
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  private void startThreads() {
+    ThreadManager threads = ThreadManager.builder().name("server").build();
+    components.threads = threads;
+    components.routeExecutor = threads.pool("http-routes").threads(ROUTE_THREADS).queueCapacity(ROUTE_QUEUE).fixed();
+    PrometheusMeterRegistry registry = components.registry;
+    if (registry != null) {
+      new ThreadManagerMetrics(threads).bindTo(registry);
+    }
+  }
+
+  private void stopThreads() {
+    ThreadManager threads = components.threads;
+    if (threads != null) {
+      dev.steadfast.threads.ShutdownReport report = threads.shutdown();
+      LOG.info("threads stopped: {}", report);
+    }
+  }
+
+  private void stopBroker() {
+    InProcessBroker broker = components.broker;
+    if (broker != null && broker.subscriptionCount() > 0) {
+      // The hub closes every subscription when its connections close; one left here is a leak to investigate.
+      LOG.warn("message broker still holds {} subscriptions after the WebSocket listener stopped: {}",
+          broker.subscriptionCount(), broker);
+    }
+  }
+
+  private void startHub() {
+    Credentials credentials = components.credentials;
+    HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::startupJson);
+    WebSocketHub.Builder builder = HubConfigurer.configure(WebSocketHub.builder(), config, credentials)
+        .broker(components.broker)
+        .threadFactory(components.threads.threadFactory("websocket-io"))
+        .routeExecutor(components.routeExecutor);
+    routes.register(builder);
+    WebSocketHub hub = builder.build();
+    hub.start();
+    components.hub = hub;
+    PrometheusMeterRegistry registry = components.registry;
+    if (registry != null) {
+      hub.meterBinder().bindTo(registry);
+    }
+  }
+
+  private void stopHub() {
+    WebSocketHub hub = components.hub;
+    if (hub == null) {
+      return;
+    }
+    hub.stopAccepting();
+    boolean drained = hub.closeAll(1001, config.drainTimeout());
+    if (!drained) {
+      LOG.warn("some WebSocket clients did not close within the drain timeout {} and were dropped",
+          config.drainTimeout());
+    }
+    hub.close();
+  }
+
+  private void selfCheck() throws Exception {
+    hooks.beforeSelfCheck(components.hub.port());
+    LoopbackProbe probe = new LoopbackProbe(loopbackAddress(), Duration.ofSeconds(5));
+    LoopbackProbe.Answer live = probe.get(HealthRoutes.LIVE);
+    if (live.status() != 200) {
+      throw new IllegalStateException(HealthRoutes.LIVE + " answered " + live.status() + ": " + live.body());
+    }
+    int code = probe.upgradeAndClose(WebSocketHub.DEFAULT_PATH, components.credentials.selfCheckToken());
+    if (code != 1000) {
+      throw new IllegalStateException("self-check WebSocket was closed with " + code + " instead of 1000");
+    }
+  }
+
+  private InetSocketAddress loopbackAddress() {
+    String bind = config.bindAddress();
+    String host = "0.0.0.0".equals(bind) || "::".equals(bind) || "0:0:0:0:0:0:0:0".equals(bind) ? "127.0.0.1" : bind;
+    return new InetSocketAddress(host, components.hub.port());
+  }
+
+  Health health() {
+    Startup current = startup;
+    StartupState state = current == null ? StartupState.STARTING : current.state();
+    Optional<StartupReport> report = current == null ? Optional.empty() : current.reportIfFinished();
+    return Health.of(state, draining, report, components.runtimeFailures());
+  }
+
+  private Optional<String> startupJson() {
+    Startup current = startup;
+    return current == null ? Optional.empty() : current.reportIfFinished().map(StartupReport::toJson);
+  }
+
+  /** @return the port the WebSocket listener is bound to */
+  public int port() {
+    WebSocketHub hub = components.hub;
+    if (hub == null) {
+      throw new IllegalStateException("the WebSocket listener is not started: " + state());
+    }
+    return hub.port();
+  }
+
+  /** @return the startup state; never blocks */
+  public StartupState state() {
+    Startup current = startup;
+    return current == null ? StartupState.STARTING : current.state();
+  }
+
+  /** @return true from the moment {@link #stop()} begins */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** @return the startup report */
+  public StartupReport startupReport() {
+    return startup.report();
+  }
+
+  /** @return the credentials in use, with the development token when one was generated */
+  public Credentials credentials() {
+    return components.credentials;
+  }
+
+  /** @return the hub's counters and registry sizes */
+  public WebSocketStatistics statistics() {
+    return components.hub.statistics();
+  }
+
+  /** @return the hub, for server-side publishing and statistics */
+  public WebSocketHub hub() {
+    return components.hub;
+  }
+
+  /**
+   * Shuts down: {@code /health/ready} turns 503, then the steps stop in reverse order (the listener drains its
+   * clients with 1001 first). Idempotent; later calls return the first report.
+   *
+   * @return how each step stopped
+   */
+  public ShutdownReport stop() {
+    draining = true;
+    LOG.info("shutting down: draining WebSocket clients (at most {})", config.drainTimeout());
+    try {
+      return startup.stop();
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  /** Same as {@link #stop()}. */
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /**
+   * Blocks until {@link #stop()} has finished (from another thread or a shutdown hook).
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
+  /**
+   * Waits until stopped, at most {@code timeout}.
+   *
+   * @param timeout how long to wait
+   * @return whether stopped
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public String toString() {
+    return "SteadfastServer[" + state() + (draining ? ", draining" : "") + ", " + config + "]";
+  }
+
+  /** Test seams: what a test may change about how the service starts. */
+  interface Hooks {
+    Hooks NONE = new Hooks() {};
+
+    /** Called at the beginning of the self-check step, with the listener's port. */
+    default void beforeSelfCheck(int port) throws Exception {}
+
+    /** Creates the metrics registry. */
+    default PrometheusMeterRegistry newMeterRegistry() {
+      return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+  }
+
+  /** What the steps create, published to the routes; each field set once by its step. */
+  private static final class Components {
+    volatile Credentials credentials;
+    volatile PrometheusMeterRegistry registry;
+    volatile JvmGcMetrics gcMetrics;
+    volatile ThreadManager threads;
+    volatile ExecutorService routeExecutor;
+    volatile InProcessBroker broker;
+    volatile WebSocketHub hub;
+
+    Optional<String> prometheusText() {
+      PrometheusMeterRegistry r = registry;
+      return r == null ? Optional.empty() : Optional.of(r.scrape());
+    }
+
+    List<String> runtimeFailures() {
+      ThreadManager t = threads;
+      return t != null && t.isClosed() ? List.of(STEP_THREADS + ": the thread manager is closed") : List.of();
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.steadfast.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerCommandLineTest {
+  private static final Map<String, String> DEVELOPMENT = Map.of("STEADFAST_ENVIRONMENT", "development");
+  private static final String SECRET = "0123456789abcdef0123456789abcdef-secret";
+  private static final String KEY = "publisher-key-0123456789";
+
+  private static ServerCommandLine parse(Map<String, String> env, String... args) {
+    return ServerCommandLine.parse(args, env, new Properties());
+  }
+
+  @Test
+  void noFlags_inDevelopment_usesEmbeddedDefaults() {
+    ServerConfig config = parse(DEVELOPMENT).config();
+
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.tokenSecret()).isEmpty();
+    assertThat(config.publishApiKey()).isEmpty();
+    assertThat(config.developmentCredentialsAllowed()).isTrue();
+    assertThat(config.limits()).isEqualTo(ServerConfig.Limits.HUB_DEFAULTS);
+    assertThat(config.drainTimeout()).isEqualTo(ServerConfig.DEFAULT_DRAIN_TIMEOUT);
+  }
+
+  @Test
+  void environmentVariable_setsTheOption() {
+    ServerConfig config = parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_PORT", "9090",
+        "STEADFAST_MAX_CONNECTIONS", "500", "STEADFAST_IDLE_TIMEOUT", "90s")).config();
+
+    assertThat(config.port()).isEqualTo(9090);
+    assertThat(config.limits().maxConnections()).hasValue(500);
+    assertThat(config.limits().idleTimeout()).hasValue(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void flag_winsOverEnvironmentVariable() {
+    ServerConfig config = parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_PORT", "9090"),
+        "--port", "7070").config();
+
+    assertThat(config.port()).isEqualTo(7070);
+  }
+
+  @Test
+  void misconfiguration_isReportedAllAtOnce_namingFlagVariableAndValue() {
+    assertThatThrownBy(() -> parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_MAX_CONNECTIONS", "0"),
+        "--port", "abc", "--drain-timeout", "forever", "--ping-interval", "-5s", "--prot=1"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(5))
+        .hasMessageContaining("5 configuration problems (nothing was started)")
+        .hasMessageContaining("--port / STEADFAST_PORT: not a whole number: 'abc'")
+        .hasMessageContaining("--drain-timeout / STEADFAST_DRAIN_TIMEOUT: not a duration: 'forever'"
+            + " (write e.g. 500ms, 10s, 2m, 1h or PT10S)")
+        .hasMessageContaining("--ping-interval / STEADFAST_PING_INTERVAL: not a duration: '-5s'")
+        .hasMessageContaining("--max-connections / STEADFAST_MAX_CONNECTIONS: must be at least 1: 0")
+        .hasMessageContaining("unknown argument '--prot=1'")
+        .hasMessageContaining("Run with --help");
+  }
+
+  @Test
+  void settingsTheHubRejectsTogether_areReportedWithTheOthers() {
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--ping-interval", "2m", "--idle-timeout", "1m", "--port", "x"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(2))
+        .hasMessageContaining("--port / STEADFAST_PORT: not a whole number: 'x'")
+        .hasMessageContaining("pingInterval (PT2M) must be shorter than idleTimeout (PT1M)");
+  }
+
+  @Test
+  void production_withoutCredentials_isRejectedSayingHowToFix() {
+    assertThatThrownBy(() -> parse(Map.of()))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(2))
+        .hasMessageContaining("no token secret in the production environment: set --token-secret-file,"
+            + " STEADFAST_TOKEN_SECRET_FILE or STEADFAST_TOKEN_SECRET")
+        .hasMessageContaining("or run with STEADFAST_ENVIRONMENT=development")
+        .hasMessageContaining("no publish API key in the production environment");
+  }
+
+  @Test
+  void production_withCredentials_starts() {
+    ServerConfig config = parse(Map.of("STEADFAST_TOKEN_SECRET", SECRET, "STEADFAST_PUBLISH_API_KEY", KEY))
+        .config();
+
+    assertThat(config.tokenSecret()).hasValue(SECRET);
+    assertThat(config.publishApiKey()).hasValue(KEY);
+    assertThat(config.developmentCredentialsAllowed()).isFalse();
+  }
+
+  @Test
+  void shortTokenSecret_isRejectedWithoutPrintingTheSecret() {
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--token-secret", "hunter2"))
+        .hasMessageContaining("tokenSecret must be at least 32 bytes (HS256 needs a 256-bit key): it has 7")
+        .message().doesNotContain("hunter2");
+  }
+
+  @Test
+  void tokenSecretFile_isRead(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("secret"), SECRET + "\n");
+
+    ServerConfig config = parse(DEVELOPMENT, "--token-secret-file", file.toString()).config();
+
+    assertThat(config.tokenSecret()).hasValue(SECRET);
+  }
+
+  @Test
+  void tokenSecretAndSecretFile_bothSet_isRejected(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("secret"), SECRET);
+
+    assertThatThrownBy(() -> parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_TOKEN_SECRET", SECRET),
+        "--token-secret-file", file.toString()))
+        .hasMessageContaining("--token-secret and --token-secret-file are both set");
+  }
+
+  @Test
+  void unknownEnvironmentName_isRejectedListingTheNames() {
+    assertThatThrownBy(() -> parse(Map.of("STEADFAST_ENVIRONMENT", "prod")))
+        .hasMessageContaining("environment variable STEADFAST_ENVIRONMENT must be one of production, staging, test,"
+            + " development: 'prod'");
+  }
+
+  @Test
+  void unreadSteadfastVariable_isWarnedAsLikelyTypo() {
+    ServerCommandLine line = parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_PROT", "1"));
+
+    assertThat(line.warnings()).singleElement().asString()
+        .contains("environment variable STEADFAST_PROT is not read by the server (a typo?)")
+        .contains("STEADFAST_PORT");
+  }
+
+  @Test
+  void help_returnsUsageListingEveryEnvironmentVariable() {
+    ServerCommandLine line = parse(Map.of(), "--help");
+
+    assertThat(line.helpRequested()).isTrue();
+    assertThat(line.usage()).contains("--port", "STEADFAST_PORT", "--token-secret-file", "STEADFAST_DRAIN_TIMEOUT");
+    assertThatThrownBy(line::config).hasMessageContaining("--help was requested");
+  }
+
+  @Test
+  void duration_acceptsShortFormsAndIso() {
+    assertThat(ServerCommandLine.duration("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(ServerCommandLine.duration("10s")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(ServerCommandLine.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(ServerCommandLine.duration("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(ServerCommandLine.duration("PT3S")).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void config_toString_neverContainsSecrets() {
+    ServerConfig config = parse(DEVELOPMENT, "--token-secret", SECRET, "--publish-api-key", KEY).config();
+
+    assertThat(config.toString()).doesNotContain(SECRET).doesNotContain(KEY).contains("tokenSecret=set");
+  }
+}

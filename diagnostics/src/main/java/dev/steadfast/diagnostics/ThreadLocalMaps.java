@@ -251,6 +251,9 @@ public final class ThreadLocalMaps {
         restored++;
       }
     }
+    // A ThreadLocal collected while the loop above ran left a stale entry the loop could not see.
+    removed += expungeStale(threadLocals(current), before.entries)
+        + expungeStale(inheritableThreadLocals(current), before.inheritableEntries);
     Snapshot after = new Snapshot(current);
     verify(expected, kept, after.liveValues(), problems);
     return new Restoration(removed, restored, problems, after);

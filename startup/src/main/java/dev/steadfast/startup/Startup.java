@@ -192,6 +192,13 @@ public final class Startup implements AutoCloseable {
     }
   }
 
+  /** @return the registered shutdown hook, if any; a test seam */
+  Thread shutdownHook() {
+    synchronized (stopLock) {
+      return shutdownHook;
+    }
+  }
+
   private void removeShutdownHook() {
     Thread hook = shutdownHook;
     if (hook == null || hook == Thread.currentThread()) {

@@ -394,7 +394,10 @@ final class StartupRun {
       s.endNanos = System.nanoTime();
     }
     fire(s, kindOf(status), error);
-    if (status != StepStatus.UP && status != StepStatus.CANCELLED && s.p.required() && !failing) {
+    // A required step is only ever SKIPPED by its environment policy (validation rejects the other ways), which is
+    // a listed bypass, not a failure.
+    if (status != StepStatus.UP && status != StepStatus.CANCELLED && status != StepStatus.SKIPPED
+        && s.p.required() && !failing) {
       StepError cause = error != null ? error
           : StepError.of(new IllegalStateException("required step '" + s.p.name() + "' " + status + ": " + detail));
       fail(s, cause);

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import shark.CloseableHeapGraph;
 import shark.HeapAnalysis;
 import shark.HeapAnalysisFailure;
@@ -44,7 +45,9 @@ final class RetentionPaths {
             new IgnoredReferenceMatcher(new ReferencePattern.InstanceFieldPattern("java.lang.ref.Finalizer", "next")),
             new IgnoredReferenceMatcher(new ReferencePattern.InstanceFieldPattern("java.lang.ref.Finalizer", "prev")));
 
-    private static final List<ObjectInspector> INSPECTORS = List.of(ObjectInspectors.THREAD);
+    private static final String KEY_LABEL = "steadfast watched key ";
+    /** Hidden lambda classes: {@code Foo$$Lambda$8+0x...} (JDK 17) or {@code Foo$$Lambda/0x...} (JDK 21+). */
+    private static final Pattern LAMBDA_SUFFIX = Pattern.compile("\\$\\$Lambda[$/+].*");
     private static final String THREAD_NAME_LABEL = "Thread name: '";
 
     private RetentionPaths() {
@@ -61,19 +64,22 @@ final class RetentionPaths {
         try (CloseableHeapGraph graph = HprofHeapGraph.Companion.openHeapGraph(file, null,
                 HprofIndex.Companion.defaultIndexedGcRootTags())) {
             Map<String, Long> objectIds = watchedObjectIds(graph, keys);
-            HeapAnalyzer analyzer = new HeapAnalyzer(OnAnalysisProgressListener.Companion.getNO_OP());
-            for (Map.Entry<String, Long> watched : objectIds.entrySet()) {
-                long objectId = watched.getValue();
-                // One analysis per object: Shark drops a path that passes through another leaking object, but each
-                // watched object deserves its own.
-                HeapAnalysis analysis = analyzer.analyze(file, graph, heapGraph -> Set.of(objectId), NOT_STRONG,
-                        false, INSPECTORS, MetadataExtractor.Companion.getNO_OP());
-                if (analysis instanceof HeapAnalysisFailure) {
-                    throw new IOException("Shark could not analyze " + dump,
-                            ((HeapAnalysisFailure) analysis).getException());
+            Map<Long, String> keyById = new HashMap<>();
+            objectIds.forEach((key, id) -> keyById.put(id, key));
+            List<ObjectInspector> inspectors = List.of(ObjectInspectors.THREAD, reporter -> {
+                String key = keyById.get(reporter.getHeapObject().getObjectId());
+                if (key != null) {
+                    reporter.getLabels().add(KEY_LABEL + key);
                 }
-                firstTrace((HeapAnalysisSuccess) analysis)
-                        .ifPresent(trace -> paths.put(watched.getKey(), toPath(trace)));
+            });
+            HeapAnalyzer analyzer = new HeapAnalyzer(OnAnalysisProgressListener.Companion.getNO_OP());
+            // One pass finds the paths of all watched objects at once ...
+            collect(analyze(analyzer, file, graph, Set.copyOf(objectIds.values()), inspectors), paths);
+            // ... except that Shark drops a path running through another watched object; those get their own pass.
+            for (Map.Entry<String, Long> watched : objectIds.entrySet()) {
+                if (!paths.containsKey(watched.getKey())) {
+                    collect(analyze(analyzer, file, graph, Set.of(watched.getValue()), inspectors), paths);
+                }
             }
         }
         return paths;
@@ -110,17 +116,29 @@ final class RetentionPaths {
         return ids;
     }
 
-    private static java.util.Optional<LeakTrace> firstTrace(HeapAnalysisSuccess success) {
-        for (Iterator<Leak> it = success.getAllLeaks().iterator(); it.hasNext(); ) {
-            List<LeakTrace> traces = it.next().getLeakTraces();
-            if (!traces.isEmpty()) {
-                return java.util.Optional.of(traces.get(0));
-            }
+    private static HeapAnalysisSuccess analyze(HeapAnalyzer analyzer, File file, HeapGraph graph, Set<Long> ids,
+                                               List<ObjectInspector> inspectors) throws IOException {
+        HeapAnalysis analysis = analyzer.analyze(file, graph, heapGraph -> ids, NOT_STRONG, false, inspectors,
+                MetadataExtractor.Companion.getNO_OP());
+        if (analysis instanceof HeapAnalysisFailure) {
+            throw new IOException("Shark could not analyze " + file, ((HeapAnalysisFailure) analysis).getException());
         }
-        return java.util.Optional.empty();
+        return (HeapAnalysisSuccess) analysis;
     }
 
-    /** Converts Shark's trace to named hops; visible for tests through {@link #compute}. */
+    private static void collect(HeapAnalysisSuccess analysis, Map<String, RetentionPath> paths) {
+        for (Iterator<Leak> it = analysis.getAllLeaks().iterator(); it.hasNext(); ) {
+            for (LeakTrace trace : it.next().getLeakTraces()) {
+                for (String label : trace.getLeakingObject().getLabels()) {
+                    if (label.startsWith(KEY_LABEL)) {
+                        paths.putIfAbsent(label.substring(KEY_LABEL.length()), toPath(trace));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Converts Shark's trace to named hops. */
     static RetentionPath toPath(LeakTrace trace) {
         List<LeakTraceReference> references = trace.getReferencePath();
         String root = describeRoot(trace);
@@ -130,28 +148,59 @@ final class RetentionPaths {
         for (int i = references.size() - 1; i >= 0; i--) {
             if (references.get(i).getReferenceType() == LeakTraceReference.ReferenceType.STATIC_FIELD) {
                 start = i;
-                root = "class " + references.get(i).getOriginObject().getClassName();
+                root = "class " + className(references.get(i).getOriginObject());
                 break;
             }
         }
         List<RetentionPath.Hop> hops = new ArrayList<>();
         for (int i = start; i < references.size(); i++) {
             LeakTraceReference reference = references.get(i);
-            String target = i + 1 < references.size() ? references.get(i + 1).getOriginObject().getClassName()
-                    : trace.getLeakingObject().getClassName();
             int threadLocalEnd = threadLocalValueEnd(references, i);
             if (threadLocalEnd > i) {
-                String endTarget = threadLocalEnd + 1 < references.size()
-                        ? references.get(threadLocalEnd + 1).getOriginObject().getClassName()
-                        : trace.getLeakingObject().getClassName();
                 hops.add(new RetentionPath.Hop(RetentionPath.Kind.THREAD_LOCAL_VALUE,
-                        "thread \"" + threadName(reference.getOriginObject()) + "\" ThreadLocal value", endTarget));
+                        "thread \"" + threadName(reference.getOriginObject()) + "\" ThreadLocal value",
+                        targetOf(trace, threadLocalEnd)));
                 i = threadLocalEnd;
-                continue;
+            } else if (isFieldHoldingArray(references, i)) {
+                // A field and the array slot it leads to are one thing to fix: TaskQueue.queue[0].
+                hops.add(new RetentionPath.Hop(RetentionPath.Kind.ARRAY_ELEMENT,
+                        fieldName(reference) + "[" + references.get(i + 1).getReferenceName() + "]",
+                        targetOf(trace, i + 1)));
+                i++;
+            } else {
+                hops.add(hop(reference, targetOf(trace, i)));
             }
-            hops.add(hop(reference, target));
         }
         return new RetentionPath(root, hops);
+    }
+
+    private static String targetOf(LeakTrace trace, int index) {
+        List<LeakTraceReference> references = trace.getReferencePath();
+        return index + 1 < references.size() ? className(references.get(index + 1).getOriginObject())
+                : className(trace.getLeakingObject());
+    }
+
+    private static boolean isFieldHoldingArray(List<LeakTraceReference> references, int index) {
+        LeakTraceReference.ReferenceType type = references.get(index).getReferenceType();
+        return (type == LeakTraceReference.ReferenceType.INSTANCE_FIELD
+                || type == LeakTraceReference.ReferenceType.STATIC_FIELD)
+                && index + 1 < references.size()
+                && references.get(index + 1).getReferenceType() == LeakTraceReference.ReferenceType.ARRAY_ENTRY
+                && references.get(index + 1).getOriginObject().getClassName().endsWith("[]");
+    }
+
+    private static String fieldName(LeakTraceReference reference) {
+        return reference.getReferenceType() == LeakTraceReference.ReferenceType.STATIC_FIELD
+                ? "static " + className(reference.getOriginObject()) + "." + reference.getReferenceName()
+                : className(reference.getOwningClassName()) + "." + reference.getReferenceName();
+    }
+
+    private static String className(LeakTraceObject object) {
+        return className(object.getClassName());
+    }
+
+    private static String className(String name) {
+        return LAMBDA_SUFFIX.matcher(name).replaceFirst("\\$\\$Lambda");
     }
 
     /**
@@ -182,21 +231,20 @@ final class RetentionPaths {
 
     private static RetentionPath.Hop hop(LeakTraceReference reference, String target) {
         LeakTraceObject origin = reference.getOriginObject();
-        String name = reference.getReferenceName();
         switch (reference.getReferenceType()) {
             case STATIC_FIELD:
-                return new RetentionPath.Hop(RetentionPath.Kind.STATIC_FIELD,
-                        "static " + origin.getClassName() + "." + name, target);
+                return new RetentionPath.Hop(RetentionPath.Kind.STATIC_FIELD, fieldName(reference), target);
             case INSTANCE_FIELD:
-                return new RetentionPath.Hop(RetentionPath.Kind.INSTANCE_FIELD,
-                        reference.getOwningClassName() + "." + name, target);
+                return new RetentionPath.Hop(RetentionPath.Kind.INSTANCE_FIELD, fieldName(reference), target);
             case ARRAY_ENTRY:
-                return new RetentionPath.Hop(RetentionPath.Kind.ARRAY_ELEMENT, arrayEntryName(origin, name), target);
+                return new RetentionPath.Hop(RetentionPath.Kind.ARRAY_ELEMENT,
+                        arrayEntryName(origin, reference.getReferenceName()), target);
             case LOCAL:
                 return new RetentionPath.Hop(RetentionPath.Kind.LOCAL_VARIABLE,
                         "local variable in thread \"" + threadName(origin) + "\"", target);
             default:
-                return new RetentionPath.Hop(RetentionPath.Kind.OTHER, origin.getClassName() + "." + name, target);
+                return new RetentionPath.Hop(RetentionPath.Kind.OTHER,
+                        className(origin) + "." + reference.getReferenceName(), target);
         }
     }
 
@@ -227,9 +275,9 @@ final class RetentionPaths {
             case THREAD_OBJECT:
                 return "thread \"" + threadName(first) + "\"";
             case STICKY_CLASS:
-                return "class " + first.getClassName();
+                return "class " + className(first);
             default:
-                return trace.getGcRootType().getDescription() + " " + first.getClassName();
+                return trace.getGcRootType().getDescription() + " " + className(first);
         }
     }
 

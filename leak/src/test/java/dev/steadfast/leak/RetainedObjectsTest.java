@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Timer;
+import java.util.TimerTask;
 import java.util.WeakHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -104,6 +106,40 @@ class RetainedObjectsTest {
         } finally {
             pool.shutdownNow();
             assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void objectHeldThroughAnotherWatchedObject_getsItsOwnFullPath() {
+        try (LeakScope scope = detector.open("nested")) {
+            registerSessionWithOwnerAndWatchBoth(scope);
+            LeakReport report = scope.check();
+
+            assertThat(report.retained()).extracting(RetainedObject::description)
+                    .containsExactlyInAnyOrder("session", "user");
+            RetainedObject user = report.retained().stream().filter(r -> r.description().equals("user"))
+                    .findFirst().orElseThrow();
+            assertThat(user.retentionPath().orElseThrow().hops()).extracting(RetentionPath.Hop::name)
+                    .containsExactly("static dev.steadfast.leak.RetainedObjectsTest.REGISTRY",
+                            "java.util.ArrayList.elementData[0]",
+                            "dev.steadfast.leak.RetainedObjectsTest$Session.owner");
+        }
+    }
+
+    @Test
+    void timerNeverCancelled_pathRunsThroughTheTimerThreadsQueue() {
+        Timer timer = new Timer("reminder-timer", true);
+        try (LeakScope scope = detector.open("timer")) {
+            scheduleWatchedTask(timer, scope);
+            LeakReport report = scope.check();
+
+            RetentionPath path = report.retained().get(0).retentionPath().orElseThrow();
+            assertThat(path.gcRoot()).isEqualTo("thread \"reminder-timer\"");
+            assertThat(path.hops()).extracting(RetentionPath.Hop::name)
+                    .anyMatch(name -> name.startsWith("java.util.TaskQueue.queue["))
+                    .last().asString().endsWith("$ReminderTask.session");
+        } finally {
+            timer.cancel();
         }
     }
 
@@ -222,10 +258,40 @@ class RetainedObjectsTest {
         return session;
     }
 
+    private static void registerSessionWithOwnerAndWatchBoth(LeakWatcher watcher) {
+        Session session = new Session();
+        session.owner = new User();
+        REGISTRY.add(session);
+        watcher.watch(session, "session");
+        watcher.watch(session.owner, "user");
+    }
+
+    private static void scheduleWatchedTask(Timer timer, LeakWatcher watcher) {
+        ReminderTask task = new ReminderTask(new Session());
+        timer.schedule(task, TimeUnit.HOURS.toMillis(1));
+        watcher.watch(task.session, "session of a scheduled reminder");
+    }
+
+    static final class ReminderTask extends TimerTask {
+        final Session session;
+
+        ReminderTask(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void run() {
+        }
+    }
+
+    static final class User {
+    }
+
     static final class Listener {
     }
 
     static final class Session {
+        User owner;
     }
 
     static final class EventBus {

@@ -1,10 +1,19 @@
 package dev.steadfast.websocket;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
@@ -41,9 +50,21 @@ final class HubChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
 
         @Override
-        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            // Netty's default keeps a keep-alive connection open for the next request; this hub answers one request
+            // per connection. Closing with the body still unread would reset the socket and could destroy the
+            // response before the client reads it, so only the output is shut: the client sees the end of the
+            // response, closes, and the handshake timer bounds a client that does not.
             connection.recordReason(CloseReason.MESSAGE_TOO_BIG);
-            super.handleOversizedMessage(ctx, oversized);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.copiedBuffer("{\"error\":\"too_large\","
+                    + "\"message\":\"request body over " + maxContentLength() + " bytes\"}", StandardCharsets.UTF_8));
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, HttpReply.APPLICATION_JSON)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener((ChannelFutureListener) written ->
+                    ((SocketChannel) written.channel()).shutdownOutput());
         }
     }
 }

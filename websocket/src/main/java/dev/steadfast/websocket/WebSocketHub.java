@@ -117,6 +117,7 @@ public final class WebSocketHub implements AutoCloseable {
     private final Object lifecycleLock = new Object();
     private volatile State state = State.NEW;
     private EventLoopGroup ownedGroup;
+    private final List<Thread> ownedThreads = new ArrayList<>();
     private Channel serverChannel;
     private volatile int boundPort = -1;
 
@@ -142,9 +143,17 @@ public final class WebSocketHub implements AutoCloseable {
                 throw new IllegalStateException("start() may be called once, on a new hub; state is " + state);
             }
             EventLoopGroup group = settings.eventLoopGroup().orElseGet(() -> {
-                ThreadFactory threads = settings.threadFactory()
+                ThreadFactory factory = settings.threadFactory()
                         .orElseGet(() -> new DefaultThreadFactory(DEFAULT_THREAD_NAME_PREFIX, true));
-                ownedGroup = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), threads,
+                // Remembered so close() can return only once they have really ended, not just been told to.
+                ThreadFactory remembering = runnable -> {
+                    Thread thread = factory.newThread(runnable);
+                    synchronized (ownedThreads) {
+                        ownedThreads.add(thread);
+                    }
+                    return thread;
+                };
+                ownedGroup = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), remembering,
                         NioIoHandler.newFactory());
                 return ownedGroup;
             });
@@ -225,7 +234,9 @@ public final class WebSocketHub implements AutoCloseable {
 
     /**
      * Closes every connection with 1001 (waiting up to the close timeout), stops the event loops the hub created
-     * (a caller-supplied group is left running) and returns when they have terminated. Idempotent.
+     * (a caller-supplied group is left running) and returns when their threads have ended. Idempotent. (Netty's
+     * shared {@code globalEventExecutor} thread, which runs termination listeners, ends by itself about a second
+     * later.)
      */
     @Override
     public void close() {
@@ -245,10 +256,41 @@ public final class WebSocketHub implements AutoCloseable {
         if (ownedGroup != null) {
             long timeoutMillis = settings.closeTimeout().toMillis();
             ownedGroup.shutdownGracefully(0, timeoutMillis, TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis + 5_000);
             if (!ownedGroup.terminationFuture().awaitUninterruptibly(timeoutMillis + 5_000)) {
                 LOG.warn("WebSocket hub event loops did not terminate within {} ms", timeoutMillis + 5_000);
             }
+            List<Thread> threads;
+            synchronized (ownedThreads) {
+                threads = List.copyOf(ownedThreads);
+                ownedThreads.clear();
+            }
+            for (Thread thread : threads) {
+                joinUninterruptibly(thread, deadline);
+            }
             ownedGroup = null;
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread, long deadlineNanos) {
+        boolean interrupted = false;
+        try {
+            while (thread.isAlive()) {
+                long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+                if (remainingMillis <= 0) {
+                    LOG.warn("WebSocket hub event-loop thread {} is still running after close()", thread.getName());
+                    return;
+                }
+                try {
+                    thread.join(remainingMillis);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

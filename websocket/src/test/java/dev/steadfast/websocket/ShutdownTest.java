@@ -1,0 +1,169 @@
+package dev.steadfast.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Graceful shutdown: stop accepting, close clients with 1001 after every acknowledged publish, stop threads. */
+class ShutdownTest extends HubTestSupport {
+
+    @Test
+    void closeAll_deliversEveryAcknowledgedPublishBeforeThe1001() throws Exception {
+        start();
+        List<WsTestClient> subscribers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            WsTestClient subscriber = roomClient();
+            subscribe(subscriber, "room:final");
+            subscribers.add(subscriber);
+        }
+        WsTestClient publisher = roomClient();
+        int published = 200;
+        for (int i = 0; i < published; i++) {
+            publisher.send("{\"op\":\"publish\",\"topic\":\"room:final\",\"id\":" + i + ",\"payload\":" + i + "}");
+        }
+        for (int i = 0; i < published; i++) {
+            assertThat(publisher.next().path("op").asText()).isEqualTo("ack");
+        }
+
+        hub.stopAccepting();
+        boolean drained = hub.closeAll(1001, Duration.ofSeconds(10));
+
+        assertThat(drained).isTrue();
+        for (WsTestClient subscriber : subscribers) {
+            for (int i = 0; i < published; i++) {
+                JsonNode message = subscriber.next();
+                assertThat(message.path("payload").asInt()).as("message %s in order", i).isEqualTo(i);
+            }
+            assertThat(subscriber.awaitCloseCode()).isEqualTo(1001);
+        }
+        assertThat(publisher.awaitCloseCode()).isEqualTo(1001);
+        awaitClosed(CloseReason.SERVER_SHUTDOWN, 6);
+        awaitBaseline();
+    }
+
+    @Test
+    void stopAccepting_refusesNewConnections_andKeepsOpenOnes() throws Exception {
+        start();
+        WsTestClient client = roomClient();
+        int port = hub.port();
+
+        hub.stopAccepting();
+
+        // The JDK closes a listening socket's descriptor at the event loop's next select, a moment later.
+        await("listening socket closed").atMost(Duration.ofSeconds(10)).until(() -> refusesConnections(port));
+        assertThat(client.request("{\"op\":\"ping\"}").path("op").asText()).isEqualTo("pong");
+    }
+
+    private static boolean refusesConnections(int port) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void close_isIdempotent_andStopsTheHubsThreads() throws Exception {
+        AtomicInteger created = new AtomicInteger();
+        DefaultThreadFactory names = new DefaultThreadFactory("hub-under-test", true);
+        start(builder().threadFactory(runnable -> {
+            created.incrementAndGet();
+            return names.newThread(runnable);
+        }));
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+
+        hub.close();
+        hub.close();
+
+        assertThat(client.awaitCloseCode()).isEqualTo(1001);
+        assertThat(created.get()).as("event loops started by the supplied factory").isPositive();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("hub-under-test"));
+        awaitBaseline();
+    }
+
+    @Test
+    void callerSuppliedGroup_isLeftRunning() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("caller-group", true),
+                NioIoHandler.newFactory());
+        try {
+            broker = new InProcessBroker();
+            hub = WebSocketHub.builder().port(0).bindAddress("127.0.0.1").tokenSecret(SECRET).broker(broker)
+                    .eventLoopGroup(group).build();
+            hub.start();
+            roomClient().request("{\"op\":\"ping\"}");
+
+            hub.close();
+
+            assertThat(group.isShuttingDown()).isFalse();
+            awaitBaseline();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void startTwice_isRejected() {
+        start();
+
+        assertThatThrownBy(hub::start).isInstanceOf(IllegalStateException.class)
+                .hasMessage("start() may be called once, on a new hub; state is RUNNING");
+    }
+
+    @Test
+    void portInUse_failsStartNamingTheAddress_andLeavesNoThread() {
+        start();
+        WebSocketHub second = WebSocketHub.builder().port(hub.port()).bindAddress("127.0.0.1").tokenSecret(SECRET)
+                .eventLoopThreads(1).build();
+
+        assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("WebSocket hub could not listen on /127.0.0.1:" + hub.port())
+                .hasMessageContaining("choose another port or bind address");
+        second.close();
+    }
+
+    @Test
+    void portBeforeStart_isRejected() {
+        hub = builder().build();
+
+        assertThatThrownBy(hub::port).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("port() is known once start() has returned");
+    }
+
+    @Test
+    void closeAll_badCode_isRejected() {
+        start();
+
+        assertThatThrownBy(() -> hub.closeAll(1005, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("code must be a sendable WebSocket close code").hasMessageContaining("1005");
+    }
+
+    @Test
+    void closeAll_withZeroDrain_dropsConnectionsAtOnce() throws Exception {
+        start();
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+
+        hub.closeAll(1001, Duration.ZERO);
+
+        assertThat(client.awaitDisconnected()).isTrue();
+        awaitClosed(CloseReason.SERVER_SHUTDOWN, 1);
+        awaitBaseline();
+    }
+}

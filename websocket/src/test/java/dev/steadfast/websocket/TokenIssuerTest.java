@@ -1,0 +1,65 @@
+package dev.steadfast.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Issued tokens round-trip through the hub's verifier; the verifier refuses what it must. */
+class TokenIssuerTest {
+
+    private static final byte[] SECRET = HubTestSupport.SECRET;
+
+    @Test
+    void issuedToken_verifiesWithItsSubjectAndGrants() throws Exception {
+        String token = TokenIssuer.hs256(SECRET).issue("42", List.of("user:42", "room:*"), List.of("room:*"),
+                Duration.ofMinutes(5));
+
+        Grants grants = new TokenVerifier(SECRET, Duration.ZERO, Clock.systemUTC()).verify(token);
+
+        assertThat(grants.subject()).isEqualTo("42");
+        assertThat(grants.maySubscribe("user:42")).isTrue();
+        assertThat(grants.maySubscribe("user:43")).isFalse();
+        assertThat(grants.maySubscribe("room:1")).isTrue();
+        assertThat(grants.mayPublish("room:1")).isTrue();
+        assertThat(grants.mayPublish("user:42")).isFalse();
+    }
+
+    @Test
+    void expiredToken_isRefusedAfterTheSkew_butAcceptedWithin() throws Exception {
+        Instant expiry = Instant.parse("2030-01-01T00:00:00Z");
+        String token = TokenIssuer.hs256(SECRET).issue("u", List.of(), List.of(), expiry);
+        TokenVerifier strict = new TokenVerifier(SECRET, Duration.ofSeconds(30),
+                Clock.fixed(expiry.plusSeconds(31), java.time.ZoneOffset.UTC));
+        TokenVerifier lenient = new TokenVerifier(SECRET, Duration.ofSeconds(30),
+                Clock.fixed(expiry.plusSeconds(29), java.time.ZoneOffset.UTC));
+
+        assertThatThrownBy(() -> strict.verify(token)).isInstanceOf(TokenVerifier.InvalidTokenException.class)
+                .hasMessage("token expired at 2030-01-01T00:00:00Z");
+        assertThat(lenient.verify(token).subject()).isEqualTo("u");
+    }
+
+    @Test
+    void newSecret_isRandomAnd32Bytes() {
+        byte[] first = TokenIssuer.newSecret();
+
+        assertThat(first).hasSize(32);
+        assertThat(first).isNotEqualTo(TokenIssuer.newSecret());
+    }
+
+    @Test
+    void nonPositiveTimeToLive_isRejected() {
+        assertThatThrownBy(() -> TokenIssuer.hs256(SECRET).issue("u", List.of(), List.of(), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("timeToLive must be positive: PT0S");
+    }
+
+    @Test
+    void blankPattern_isRejected() {
+        assertThatThrownBy(() -> TokenIssuer.hs256(SECRET).issue("u", List.of(" "), List.of(), Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("subscribe patterns must not be blank");
+    }
+}

@@ -75,6 +75,18 @@ final class ClassHistogramSeries {
         return growing;
     }
 
+    /** Per checkpoint, the bytes of the given classes added up: the growth the histogram attributes to them. */
+    double[] summedBytes(List<ClassGrowth> classes) {
+        double[] sum = new double[checkpoints];
+        for (ClassGrowth growth : classes) {
+            long[] columns = instancesAndBytes.get(growth.className());
+            for (int i = 0; i < checkpoints; i++) {
+                sum[i] += columns[checkpoints + i];
+            }
+        }
+        return sum;
+    }
+
     static boolean growsSteadily(long[] values, double[] iterationAt) {
         for (int i = 1; i < values.length; i++) {
             if (values[i] <= values[i - 1]) {

@@ -21,6 +21,9 @@ public final class HeapGrowthReport {
     private final double bytesPerIteration;
     private final double lowerBound;
     private final double upperBound;
+    private final double classesBytesPerIteration;
+    private final double classesLowerBound;
+    private final double classesUpperBound;
     private final double heapUsedBytesPerIteration;
     private final double confidenceLevel;
     private final double thresholdBytesPerIteration;
@@ -42,8 +45,9 @@ public final class HeapGrowthReport {
     public record Checkpoint(int iteration, long liveBytes, long heapUsedBytes) {
     }
 
+    /** @param classesFit fit through the growing classes' bytes added up, null when no class grows */
     HeapGrowthReport(HeapGrowthDetector settings, HeapGrowthStatistics.LinearFit liveFit,
-            double heapUsedBytesPerIteration, boolean fromClassHistograms, List<Checkpoint> checkpoints,
+            HeapGrowthStatistics.LinearFit classesFit, double heapUsedBytesPerIteration, boolean fromClassHistograms, List<Checkpoint> checkpoints,
             List<ClassGrowth> growingClasses, List<String> warnings, Duration elapsed) {
         this.thresholdBytesPerIteration = settings.thresholdBytesPerIteration();
         this.confidenceLevel = settings.confidenceLevel();
@@ -52,7 +56,11 @@ public final class HeapGrowthReport {
         this.bytesPerIteration = liveFit.slope();
         this.lowerBound = liveFit.lowerBound();
         this.upperBound = liveFit.upperBound();
-        this.growing = liveFit.lowerBound() > thresholdBytesPerIteration;
+        this.classesBytesPerIteration = classesFit == null ? Double.NaN : classesFit.slope();
+        this.classesLowerBound = classesFit == null ? Double.NaN : classesFit.lowerBound();
+        this.classesUpperBound = classesFit == null ? Double.NaN : classesFit.upperBound();
+        this.growing = liveFit.lowerBound() > thresholdBytesPerIteration
+                || classesFit != null && classesFit.lowerBound() > thresholdBytesPerIteration;
         this.heapUsedBytesPerIteration = heapUsedBytesPerIteration;
         this.fromClassHistograms = fromClassHistograms;
         this.checkpoints = List.copyOf(checkpoints);
@@ -61,7 +69,10 @@ public final class HeapGrowthReport {
         this.elapsed = elapsed;
     }
 
-    /** True when the lower confidence bound of the growth exceeds the threshold. */
+    /**
+     * True when the lower confidence bound of the live heap's growth, or of the growing classes' growth, exceeds the
+     * threshold.
+     */
     public boolean isGrowing() {
         return growing;
     }
@@ -79,6 +90,24 @@ public final class HeapGrowthReport {
     /** Upper end of the {@link #confidenceLevel()} interval of {@link #bytesPerIteration()}. */
     public double upperBoundBytesPerIteration() {
         return upperBound;
+    }
+
+    /**
+     * Bytes per iteration of the {@linkplain #growingClasses() growing classes} added up: the growth the class
+     * histograms attribute to them, with much less noise than the live-heap total. NaN when no class grows.
+     */
+    public double growingClassesBytesPerIteration() {
+        return classesBytesPerIteration;
+    }
+
+    /** Lower end of the confidence interval of {@link #growingClassesBytesPerIteration()}; NaN when no class grows. */
+    public double growingClassesLowerBoundBytesPerIteration() {
+        return classesLowerBound;
+    }
+
+    /** Upper end of the confidence interval of {@link #growingClassesBytesPerIteration()}; NaN when no class grows. */
+    public double growingClassesUpperBoundBytesPerIteration() {
+        return classesUpperBound;
     }
 
     /**
@@ -133,9 +162,13 @@ public final class HeapGrowthReport {
         String n = System.lineSeparator();
         StringBuilder text = new StringBuilder();
         text.append(growing ? "Heap GROWS with the iterations: " : "No heap growth: ")
-                .append(format("%.1f bytes/iteration (%.0f%% confidence %.1f .. %.1f), threshold %.1f",
+                .append(format("live heap %.1f bytes/iteration (%.0f%% confidence %.1f .. %.1f), threshold %.1f",
                         bytesPerIteration, confidenceLevel * 100, lowerBound, upperBound, thresholdBytesPerIteration))
                 .append(n);
+        if (!growingClasses.isEmpty()) {
+            text.append(format("  growing classes together: %.1f bytes/iteration (%.1f .. %.1f)",
+                    classesBytesPerIteration, classesLowerBound, classesUpperBound)).append(n);
+        }
         text.append(format("  %,d iterations after %,d warm-up, live heap from %s at %d checkpoints, %d ms",
                         iterations, warmupIterations,
                         fromClassHistograms ? "class histograms" : "heap used", checkpoints.size(),

@@ -3,12 +3,17 @@ package dev.steadfast.leak;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +69,33 @@ class HeapGrowthDetectorTest {
 
         assertThat(report.isGrowing()).as(report.toString()).isTrue();
         assertThat(report.growingClasses()).extracting(ClassGrowth::className).contains("java.lang.Object");
+    }
+
+    @Test
+    void measure_smallLeakNextToAThreadChurningACache_isGrowingOnTheGrowingClassesEvidence() throws Exception {
+        HeapGrowthReport report;
+        try (ChurningThread churn = ChurningThread.start()) {
+            report = DETECTOR.measure(i -> REGISTRY.add(new Object()));
+            assertThat(churn.puts()).isPositive();
+        }
+
+        assertThat(report.isGrowing()).as(report.toString()).isTrue();
+        assertThat(report.growingClassesLowerBoundBytesPerIteration()).as(report.toString())
+                .isGreaterThan(report.thresholdBytesPerIteration());
+        assertThat(report.growingClasses()).extracting(ClassGrowth::className).containsExactly("java.lang.Object");
+    }
+
+    @Test
+    void measure_cleanBodyNextToAThreadChurningACache_isNotGrowing() throws Exception {
+        long[] sink = {0};
+        HeapGrowthReport report;
+        try (ChurningThread churn = ChurningThread.start()) {
+            report = DETECTOR.measure(i -> sink[0] += new Session[4].length);
+            assertThat(churn.puts()).isPositive();
+        }
+
+        assertThat(report.isGrowing()).as(report.toString()).isFalse();
+        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
     }
 
     @Test
@@ -207,9 +239,60 @@ class HeapGrowthDetectorTest {
     }
 
     @Test
+    void growingClassesBytesPerIteration_noGrowingClass_isNaN() {
+        HeapGrowthReport report = DETECTOR.toBuilder().iterations(20).checkpoints(3).build().measure(i -> { });
+
+        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        assertThat(report.growingClassesBytesPerIteration()).isNaN();
+        assertThat(report.growingClassesLowerBoundBytesPerIteration()).isNaN();
+    }
+
+    @Test
     void measure_nullBody_isRejected() {
         assertThatThrownBy(() -> DETECTOR.measure(null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("iterationBody");
+    }
+
+    /**
+     * Another thread replacing entries of a bounded map with random-sized arrays as fast as it can: kilobytes of
+     * live-heap noise between two checkpoints, and no growth. Filled to its bound before it is handed out.
+     */
+    private static final class ChurningThread implements AutoCloseable {
+        private static final int KEYS = 2_000;
+        private static final long PAUSE_NANOS = 1_000_000;
+        private final Map<Integer, byte[]> cache = new ConcurrentHashMap<>();
+        private final AtomicLong puts = new AtomicLong();
+        private final Thread thread = new Thread(this::churn, "heap-growth-test-churn");
+
+        static ChurningThread start() {
+            ChurningThread churn = new ChurningThread();
+            churn.thread.setDaemon(true);
+            churn.thread.start();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> churn.cache.size() == KEYS);
+            return churn;
+        }
+
+        private void churn() {
+            Random random = new Random(7);
+            while (!Thread.currentThread().isInterrupted()) {
+                cache.put(random.nextInt(KEYS), new byte[random.nextInt(200)]);
+                if (puts.incrementAndGet() % 100 == 0) {
+                    LockSupport.parkNanos(PAUSE_NANOS); // leaves the detector a core on a 2-core machine
+                }
+            }
+        }
+
+        long puts() {
+            return puts.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            thread.interrupt();
+            thread.join(Duration.ofSeconds(30).toMillis());
+            assertThat(thread.isAlive()).as("churning thread stopped").isFalse();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.steadfast.leak;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -20,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +83,7 @@ public final class LeakMonitor implements AutoCloseable {
     private enum State { NEW, RUNNING, CLOSED }
 
     private final Clock clock;
+    private final Supplier<List<GarbageCollectorMXBean>> garbageCollectors;
     private final Duration window;
     private final long heapThresholdBytesPerHour;
     private final double countThresholdPerHour;
@@ -101,6 +104,7 @@ public final class LeakMonitor implements AutoCloseable {
 
     private LeakMonitor(Builder builder) {
         this.clock = builder.clock;
+        this.garbageCollectors = builder.garbageCollectors;
         this.window = builder.window;
         this.heapThresholdBytesPerHour = builder.heapThresholdBytesPerHour;
         this.countThresholdPerHour = builder.countThresholdPerHour;
@@ -258,7 +262,7 @@ public final class LeakMonitor implements AutoCloseable {
         try {
             LeakMonitorGcListener listener = new LeakMonitorGcListener(heapPools, oldPools,
                     (heapAfter, old) -> recordCollection(clock.millis(), heapAfter, old), this::notificationFailed);
-            List<String> silent = listener.register(ManagementFactory.getGarbageCollectorMXBeans());
+            List<String> silent = listener.register(garbageCollectors.get());
             if (!silent.isEmpty()) {
                 warnings.put("silent-collectors", "collectors without notifications, not observed: " + silent);
             }
@@ -392,6 +396,8 @@ public final class LeakMonitor implements AutoCloseable {
         private double countThresholdPerHour = DEFAULT_COUNT_THRESHOLD_PER_HOUR;
         private double confidenceLevel = DEFAULT_CONFIDENCE_LEVEL;
         private Clock clock = Clock.systemUTC();
+        private Supplier<List<GarbageCollectorMXBean>> garbageCollectors =
+                ManagementFactory::getGarbageCollectorMXBeans;
 
         private Builder() {
         }
@@ -451,6 +457,12 @@ public final class LeakMonitor implements AutoCloseable {
         /** Time source; tests replace it to replay hours of samples in milliseconds. */
         Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The collectors to listen to; tests replace them to see how the monitor copes without notifications. */
+        Builder garbageCollectors(Supplier<List<GarbageCollectorMXBean>> garbageCollectors) {
+            this.garbageCollectors = Objects.requireNonNull(garbageCollectors, "garbageCollectors");
             return this;
         }
 

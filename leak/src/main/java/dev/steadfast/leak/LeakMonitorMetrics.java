@@ -54,6 +54,7 @@ public final class LeakMonitorMetrics implements MeterBinder {
         this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
     }
 
+    /** Gauges hold this binder strongly: a caller need not keep it, as in {@code new LeakMonitorMetrics(m).bindTo(r)}. */
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
@@ -63,10 +64,10 @@ public final class LeakMonitorMetrics implements MeterBinder {
         growing(registry, LeakMonitorSnapshot.THREADS);
         Gauge.builder(PREFIX + "heap.live", this, metrics -> metrics.snapshot().liveHeapBytes())
                 .tags(tags).baseUnit("bytes").description("heap in use after the most recent collection")
-                .register(registry);
+                .strongReference(true).register(registry);
         Gauge.builder(PREFIX + "heap.growth", this, metrics -> metrics.snapshot().heap().perHour())
                 .tags(tags).baseUnit("bytes").description("growth of the live heap's floor per hour")
-                .register(registry);
+                .strongReference(true).register(registry);
         gauge(registry, "threads.live", Tags.empty(), "live threads", snapshot -> snapshot.liveThreads());
         gauge(registry, "threads.growth", Tags.empty(), "growth of the live threads' floor per hour",
                 snapshot -> snapshot.threads().perHour());
@@ -95,7 +96,7 @@ public final class LeakMonitorMetrics implements MeterBinder {
     private void gauge(MeterRegistry registry, String name, Tags extra, String description,
             ToDoubleFunction<LeakMonitorSnapshot> value) {
         Gauge.builder(PREFIX + name, this, metrics -> value.applyAsDouble(metrics.snapshot()))
-                .tags(tags.and(extra)).description(description).register(registry);
+                .tags(tags.and(extra)).description(description).strongReference(true).register(registry);
     }
 
     private static Optional<LeakMonitorSnapshot.Series> series(LeakMonitorSnapshot snapshot, String name) {

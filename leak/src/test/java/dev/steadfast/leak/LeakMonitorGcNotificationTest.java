@@ -77,6 +77,24 @@ class LeakMonitorGcNotificationTest {
     }
 
     @Test
+    void start_collectorsWithoutNotifications_readsPoolsAtSnapshotAndSaysSo() {
+        GarbageCollectorMXBean silent = new SilentCollector();
+        try (LeakMonitor monitor = LeakMonitor.builder().garbageCollectors(() -> List.of(silent)).build().start()) {
+            System.gc();
+
+            LeakMonitorSnapshot snapshot = monitor.snapshot();
+
+            assertThat(monitor.listeningTo()).isZero();
+            assertThat(snapshot.warnings()).contains(
+                    "collectors without notifications, not observed: [silent collector]",
+                    "no garbage collector emits notifications: heap after collection is read from the memory pools"
+                            + " at each snapshot() only");
+            assertThat(snapshot.heap().samples()).isPositive();
+            assertThat(snapshot.liveHeapBytes()).isPositive();
+        }
+    }
+
+    @Test
     void collectedOldGeneration_majorCollection_counts() {
         assertThat(LeakMonitorGcListener.collectedOldGeneration("end of major GC", Map.of(), Map.of(),
                 Set.of("G1 Old Gen"))).isTrue();
@@ -103,5 +121,38 @@ class LeakMonitorGcNotificationTest {
     private static MemoryUsage usage(long usedMegabytes) {
         long used = usedMegabytes << 20;
         return new MemoryUsage(0, used, used, -1);
+    }
+
+    /** A collector MXBean that emits no notifications, as on JVMs without the HotSpot extensions. */
+    private static final class SilentCollector implements GarbageCollectorMXBean {
+        @Override
+        public long getCollectionCount() {
+            return 0;
+        }
+
+        @Override
+        public long getCollectionTime() {
+            return 0;
+        }
+
+        @Override
+        public String getName() {
+            return "silent collector";
+        }
+
+        @Override
+        public boolean isValid() {
+            return true;
+        }
+
+        @Override
+        public String[] getMemoryPoolNames() {
+            return new String[0];
+        }
+
+        @Override
+        public javax.management.ObjectName getObjectName() {
+            return null;
+        }
     }
 }

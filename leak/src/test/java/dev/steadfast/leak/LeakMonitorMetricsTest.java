@@ -62,6 +62,16 @@ class LeakMonitorMetricsTest {
     }
 
     @Test
+    void bindTo_binderNotKeptByTheCaller_gaugesKeepReading() {
+        new LeakMonitorMetrics(monitor).bindTo(registry);
+        replayHeap(minute -> 400 * MB);
+
+        assertThat(ForcedGc.collect(Duration.ofSeconds(20))).isTrue();
+
+        assertThat(gauge("heap.live")).isEqualTo(400.0 * MB);
+    }
+
+    @Test
     void bindTo_beforeAnyData_ratesAreNaN() {
         new LeakMonitorMetrics(monitor).bindTo(registry);
 

@@ -360,7 +360,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
         if (watched.isEmpty()) {
             return List.of();
         }
-        Map<String, RetentionPath> paths = Map.of();
+        RetentionPaths.Result paths = new RetentionPaths.Result(Map.of(), Set.of());
         Path dump = null;
         if (detector.retentionPaths()) {
             try {
@@ -386,8 +386,14 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
             if (reference.get() == null) {
                 continue;
             }
+            if (paths.notStronglyReachable().contains(reference.key)) {
+                warnings.add("\"" + reference.description + "\" (" + reference.type + ") is still in memory but not "
+                        + "strongly reachable: only soft, weak or phantom references (or pending finalization) hold "
+                        + "it, so the JVM frees it when memory runs low. Not reported as a leak.");
+                continue;
+            }
             retained.add(new RetainedObject(reference.description, reference.type,
-                    Optional.ofNullable(paths.get(reference.key)), Optional.ofNullable(dump)));
+                    Optional.ofNullable(paths.paths().get(reference.key)), Optional.ofNullable(dump)));
         }
         dropCollected();
         return retained;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -56,14 +57,17 @@ final class RetentionPaths {
     /**
      * @param dump a live heap dump taken while the watched references were held
      * @param keys keys of the {@link WatchedReference}s to explain
-     * @return the path per key, for keys whose object is in the dump and reachable
+     * @return the path per key, for keys whose object is strongly reachable in the dump; keys whose object is in the
+     *         dump without a strong path are listed as {@link Result#notStronglyReachable()}
      */
-    static Map<String, RetentionPath> compute(Path dump, Set<String> keys) throws IOException {
+    static Result compute(Path dump, Set<String> keys) throws IOException {
         Map<String, RetentionPath> paths = new HashMap<>();
+        Set<String> inDump;
         File file = dump.toFile();
         try (CloseableHeapGraph graph = HprofHeapGraph.Companion.openHeapGraph(file, null,
                 HprofIndex.Companion.defaultIndexedGcRootTags())) {
             Map<String, Long> objectIds = watchedObjectIds(graph, keys);
+            inDump = objectIds.keySet();
             Map<Long, String> keyById = new HashMap<>();
             objectIds.forEach((key, id) -> keyById.put(id, key));
             List<ObjectInspector> inspectors = List.of(ObjectInspectors.THREAD, reporter -> {
@@ -82,7 +86,17 @@ final class RetentionPaths {
                 }
             }
         }
-        return paths;
+        Set<String> notStrong = new HashSet<>(inDump);
+        notStrong.removeAll(paths.keySet());
+        return new Result(Map.copyOf(paths), Set.copyOf(notStrong));
+    }
+
+    /**
+     * @param paths                per watched key, the shortest strong path from a GC root
+     * @param notStronglyReachable keys whose object is in the dump with no strong path: held only by soft, weak or
+     *                             phantom references (a memory-sensitive cache), or awaiting finalization
+     */
+    record Result(Map<String, RetentionPath> paths, Set<String> notStronglyReachable) {
     }
 
     static Path dump(Path directory, String scopeName) {

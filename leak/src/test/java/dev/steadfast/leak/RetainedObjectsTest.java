@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.ref.SoftReference;
 import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ class RetainedObjectsTest {
     static final List<Object> REGISTRY = new ArrayList<>();
     static final Map<Object, Boolean> WEAK_REGISTRY = new WeakHashMap<>();
     static final List<WeakReference<Object>> WEAK_LISTENERS = new ArrayList<>();
+    static final List<SoftReference<Object>> SOFT_CACHE = new ArrayList<>();
 
     private final LeakDetector detector = LeakDetector.builder()
             .checks(EnumSet.of(LeakCheck.RETAINED_OBJECTS)).build();
@@ -36,6 +38,7 @@ class RetainedObjectsTest {
         REGISTRY.clear();
         WEAK_REGISTRY.clear();
         WEAK_LISTENERS.clear();
+        SOFT_CACHE.clear();
         EventBus.LISTENERS.clear();
     }
 
@@ -72,6 +75,19 @@ class RetainedObjectsTest {
 
             assertThat(report.retained()).isEmpty();
             assertThat(report.isClean()).as(report.toString()).isTrue();
+        }
+    }
+
+    @Test
+    void objectOnlySoftlyHeld_isNotReported_butNamedInWarnings() {
+        try (LeakScope scope = detector.open("soft cache")) {
+            cacheSoftlyAndWatch(scope);
+            LeakReport report = scope.check();
+
+            assertThat(report.retained()).isEmpty();
+            assertThat(report.warnings()).singleElement().asString().startsWith(
+                    "\"softly cached listener\" (dev.steadfast.leak.RetainedObjectsTest$Listener) is still in "
+                            + "memory but not strongly reachable");
         }
     }
 
@@ -244,6 +260,12 @@ class RetainedObjectsTest {
         WEAK_REGISTRY.put(listener, Boolean.TRUE);
         WEAK_LISTENERS.add(new WeakReference<>(listener));
         watcher.watch(listener, "weakly registered listener");
+    }
+
+    private static void cacheSoftlyAndWatch(LeakWatcher watcher) {
+        Listener listener = new Listener();
+        SOFT_CACHE.add(new SoftReference<>(listener));
+        watcher.watch(listener, "softly cached listener");
     }
 
     private static void openAndCloseScreen(LeakWatcher watcher) {

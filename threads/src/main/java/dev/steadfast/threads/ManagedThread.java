@@ -17,7 +17,6 @@ final class ManagedThread extends Thread {
   long tasksCompleted;
   ThreadLocalMaps.Snapshot baseline;
   boolean renewalWanted;
-  boolean holdsRenewalPermit;
 
   ManagedThread(Pool pool, Runnable target, String name, boolean inheritThreadLocals) {
     super(null, target, name, 0, inheritThreadLocals);

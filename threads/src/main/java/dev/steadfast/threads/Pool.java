@@ -13,8 +13,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -57,7 +57,8 @@ final class Pool implements ThreadFactory {
   final AtomicLong renewals = new AtomicLong();
   final AtomicLong staleFound = new AtomicLong();
   final AtomicLong uncaught = new AtomicLong();
-  private final AtomicBoolean renewalInProgress = new AtomicBoolean();
+  /** The worker being renewed, until its replacement starts (or it ends): one renewal at a time. */
+  private final AtomicReference<ManagedThread> retiring = new AtomicReference<>();
 
   /** Set once, right after the executor is built; null for a bare factory. */
   volatile ExecutorService executor;
@@ -107,6 +108,10 @@ final class Pool implements ThreadFactory {
   }
 
   void threadStarted(ManagedThread thread) {
+    if (retiring.get() != null) {
+      // The executor starts a retiring worker's replacement before the retiring one ends: the renewal is done.
+      retiring.set(null);
+    }
     started(thread.registration);
   }
 
@@ -118,10 +123,8 @@ final class Pool implements ThreadFactory {
   void threadEnded(ManagedThread thread) {
     retiredTasks.addAndGet(thread.tasksCompleted);
     thread.baseline = null;
-    if (thread.holdsRenewalPermit) {
-      // The executor started the replacement before this thread's body returned: the next renewal may begin.
-      renewalInProgress.set(false);
-    }
+    // No replacement was started (the pool is shutting down): the renewal is over anyway.
+    retiring.compareAndSet(thread, null);
     ended(thread.registration);
   }
 
@@ -200,8 +203,7 @@ final class Pool implements ThreadFactory {
    */
   private void requestRenewal(ManagedThread worker) {
     worker.renewalWanted = true;
-    if (renewalInProgress.compareAndSet(false, true)) {
-      worker.holdsRenewalPermit = true;
+    if (retiring.compareAndSet(null, worker)) {
       renewals.incrementAndGet();
       throw RenewalSignal.INSTANCE;
     }

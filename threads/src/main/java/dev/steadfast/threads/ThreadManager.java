@@ -379,12 +379,17 @@ public final class ThreadManager implements AutoCloseable {
     if (captureCreationSite) {
       StackTraceElement[] frames = new Throwable().getStackTrace();
       int first = 0;
-      while (first < frames.length && frames[first].getClassName().startsWith(Pool.class.getPackageName() + ".")) {
+      while (first < frames.length && isOwnFrame(frames[first])) {
         first++;
       }
       site = List.copyOf(Arrays.asList(frames).subList(first, frames.length));
     }
     return new Registration(thread, pool, site, collected);
+  }
+
+  private static boolean isOwnFrame(StackTraceElement frame) {
+    String c = frame.getClassName();
+    return c.equals(ThreadManager.class.getName()) || c.equals(Pool.class.getName());
   }
 
   /** Forgets threads that were collected without running (the only ones that do not deregister themselves). */

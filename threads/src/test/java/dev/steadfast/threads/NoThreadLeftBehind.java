@@ -17,9 +17,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class NoThreadLeftBehind implements BeforeEachCallback, AfterEachCallback {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NoThreadLeftBehind.class);
-  /** JVM/JDK helper threads that start on first use and live for the JVM's lifetime. */
+  /**
+   * JVM/JDK helper threads that start on first use and are the JDK's to stop (virtual-thread carriers are
+   * {@code ForkJoinPool-1-worker-n}; this module starts no ForkJoinPool of its own).
+   */
   private static final List<String> JVM_HELPERS = List.of("process reaper", "ForkJoinPool.commonPool-worker-",
-      "Attach Listener", "Common-Cleaner", "InnocuousThread-", "surefire-forkedjvm-");
+      "ForkJoinPool-", "VirtualThread-unblocker", "Attach Listener", "Common-Cleaner", "InnocuousThread-",
+      "surefire-forkedjvm-");
 
   @Override
   public void beforeEach(ExtensionContext context) {

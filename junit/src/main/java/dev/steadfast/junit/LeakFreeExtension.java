@@ -6,6 +6,8 @@ import dev.steadfast.leak.LeakScope;
 import dev.steadfast.leak.LeakWatcher;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -85,8 +87,8 @@ class LeakFreeExtension implements BeforeEachCallback, AfterEachCallback, Parame
             throw new ParameterResolutionException("A LeakWatcher can be injected only into test methods and their "
                     + "@BeforeEach/@AfterEach methods, not into " + declaring + ": it belongs to one test's scope.");
         }
-        LeakFreeSettings settings = extensionContext.getStore(NAMESPACE).get(SETTINGS, LeakFreeSettings.class);
-        if (settings != null && !settings.checks().contains(LeakCheck.RETAINED_OBJECTS)) {
+        LeakFreeSettings settings = settings(extensionContext).orElseThrow();
+        if (!settings.checks().contains(LeakCheck.RETAINED_OBJECTS)) {
             throw new ParameterResolutionException("A LeakWatcher was requested by " + declaring
                     + " but the RETAINED_OBJECTS check is off for " + LeakFreeSettings.describe(extensionContext)
                     + ", so watched objects would never be checked. Add LeakCheck.RETAINED_OBJECTS to "
@@ -96,10 +98,16 @@ class LeakFreeExtension implements BeforeEachCallback, AfterEachCallback, Parame
         return scope;
     }
 
-    /** The settings for this test if this instance is the one that checks it; cached in the test's store. */
+    /**
+     * The settings for this test if this instance is the one that checks it. Resolved once per test class and method
+     * for the whole run (in the root store): they depend only on annotations and configuration, and resolving them
+     * for each of thousands of tests would cost a good part of the per-test budget.
+     */
     private Optional<LeakFreeSettings> settings(ExtensionContext context) {
-        ExtensionContext.Store store = context.getStore(NAMESPACE);
-        LeakFreeSettings settings = store.computeIfAbsent(SETTINGS, key -> LeakFreeSettings.resolve(context),
+        ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+        List<Object> key = Arrays.asList(SETTINGS, context.getTestClass().orElse(null),
+                context.getTestMethod().orElse(null));
+        LeakFreeSettings settings = store.computeIfAbsent(key, ignored -> LeakFreeSettings.resolve(context),
                 LeakFreeSettings.class);
         boolean active = autoDetected
                 ? !settings.annotated() && context.getConfigurationParameter(LeakFree.ENABLED_PROPERTY_NAME,

@@ -34,16 +34,17 @@ final class LeakFreeSettings {
     private static final Pattern NUMBER_WITH_UNIT = Pattern.compile("(\\d+)\\s*(ns|us|μs|ms|s|m|h|d)?");
 
     private final boolean annotated;
-    private final Optional<Duration> linger;
     private final Set<LeakCheck> checks;
-    private final List<ThreadFilter> threadFilters;
+    private final LeakDetector detector;
 
     private LeakFreeSettings(boolean annotated, Optional<Duration> linger, Set<LeakCheck> checks,
                              List<ThreadFilter> threadFilters) {
         this.annotated = annotated;
-        this.linger = linger;
         this.checks = Collections.unmodifiableSet(checks);
-        this.threadFilters = List.copyOf(threadFilters);
+        LeakDetector.Builder builder = LeakDetector.builder().checks(checks);
+        linger.ifPresent(builder::linger);
+        threadFilters.forEach(builder::threadFilter);
+        this.detector = builder.build();
     }
 
     /** Whether a {@link LeakFree} annotation applies to the test (otherwise only the configuration does). */
@@ -55,12 +56,9 @@ final class LeakFreeSettings {
         return checks;
     }
 
-    /** A detector configured with these settings. */
+    /** The detector configured with these settings; immutable, so shared by every test that has them. */
     LeakDetector detector() {
-        LeakDetector.Builder builder = LeakDetector.builder().checks(checks);
-        linger.ifPresent(builder::linger);
-        threadFilters.forEach(builder::threadFilter);
-        return builder.build();
+        return detector;
     }
 
     /**
@@ -127,6 +125,11 @@ final class LeakFreeSettings {
             }
         });
 
+        if (checks.isEmpty() && problems.isEmpty()) {
+            problems.add("the configuration parameters turn every check off (" + LeakFree.CHECKS_PROPERTY_NAME
+                    + " and the per-check switches); enable at least one, or remove @LeakFree / "
+                    + LeakFree.ENABLED_PROPERTY_NAME);
+        }
         if (!problems.isEmpty()) {
             throw new ExtensionConfigurationException("@LeakFree is misconfigured for " + describe(context) + ":\n  - "
                     + String.join("\n  - ", problems));

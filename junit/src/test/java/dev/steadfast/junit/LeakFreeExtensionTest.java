@@ -342,6 +342,18 @@ class LeakFreeExtensionTest {
                 + "class not found on the test class path");
     }
 
+    @Test
+    void everyCheckTurnedOff_isAConfigurationError() {
+        EngineExecutionResults results = Corpus.run(LeaksThreadLocal.class, Map.of(
+                LeakFree.CHECKS_PROPERTY_NAME, "THREADS",
+                LeakFree.THREADS_ENABLED_PROPERTY_NAME, "false"));
+
+        assertThat(failureMessage(results)).isEqualTo("@LeakFree is misconfigured for " + PREFIX
+                + "LeaksThreadLocal.test():\n"
+                + "  - the configuration parameters turn every check off (steadfast.leakfree.checks and the per-check "
+                + "switches); enable at least one, or remove @LeakFree / steadfast.leakfree.enabled");
+    }
+
     @Fixture
     @LeakFree(linger = "2s")
     static class LingeringThread {

@@ -22,7 +22,7 @@ public final class Leftovers {
     }
 
     /** Runs every registered cleanup, last registered first. */
-    static void undoAll() {
+    public static void undoAll() {
         List<Exception> failures = new ArrayList<>();
         AutoCloseable cleanup;
         while ((cleanup = PENDING.poll()) != null) {

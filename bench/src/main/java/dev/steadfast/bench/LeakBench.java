@@ -1,0 +1,255 @@
+package dev.steadfast.bench;
+
+import dev.steadfast.bench.leak.HeapDumpDiff;
+import dev.steadfast.bench.leak.Medians;
+import dev.steadfast.junit.corpus.Corpus;
+import dev.steadfast.junit.corpus.GrowthProbes;
+import dev.steadfast.junit.corpus.Leftovers;
+import dev.steadfast.junit.corpus.OverheadFixtures;
+import dev.steadfast.junit.corpus.Scenario;
+import dev.steadfast.leak.HeapGrowthDetector;
+import dev.steadfast.leak.LeakDetector;
+import dev.steadfast.leak.LeakReport;
+import dev.steadfast.leak.LeakScope;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.platform.commons.support.ReflectionSupport;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+/**
+ * Accuracy and cost of {@code @LeakFree} / {@code @NoHeapGrowth}, measured on the junit module's corpus (its test
+ * jar), side by side with diffing two heap dumps with Shark.
+ *
+ * <ol>
+ *   <li>false positives: every clean look-alike, {@value #DEFAULT_CLEAN_REPEATS} times each, through the test kit;
+ *   <li>missed: every leaky scenario, {@value #DEFAULT_LEAKY_REPEATS} times each; a run counts as missed unless the
+ *       test fails and its message names what holds the leak;
+ *   <li>smallest growth {@code @NoHeapGrowth(iterations = 1000)} detects: probes leaking one object of 16..64 bytes
+ *       per iteration, {@value #DEFAULT_PROBE_REPEATS} runs each; a size counts when every run detects it;
+ *   <li>time to verdict on the 32-byte probe, and the same probe judged by two live heap dumps diffed with Shark;
+ *   <li>what the default checks cost a clean test: an empty scope opened and checked in a loop, and 500 trivial tests
+ *       with and without {@code @LeakFree} through the engine.
+ * </ol>
+ *
+ * <pre>{@code
+ * mvn -q -Pbench verify -Dbench=leak
+ * mvn -q -Pbench verify -Dbench=leak -Dbench.jvmArgs="-Xmx4g -Dsteadfast.bench.leak.repeats=5"   # quicker
+ * }</pre>
+ */
+public final class LeakBench {
+
+    /** Runs of each clean scenario. */
+    static final int DEFAULT_CLEAN_REPEATS = 50;
+    /** Runs of each leaky scenario. */
+    static final int DEFAULT_LEAKY_REPEATS = 3;
+    /** Runs of each growth probe. */
+    static final int DEFAULT_PROBE_REPEATS = 3;
+    /** Overrides {@link #DEFAULT_CLEAN_REPEATS} for a quick run. */
+    static final String REPEATS_PROPERTY = "steadfast.bench.leak.repeats";
+
+    private static final int DIFF_REPEATS = 3;
+    private static final int SCOPE_LOOPS = 20_000;
+
+    private LeakBench() {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args ignored
+     * @throws Exception if a measurement cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        int cleanRepeats = Integer.getInteger(REPEATS_PROPERTY, DEFAULT_CLEAN_REPEATS);
+        System.out.printf(Locale.ROOT, "LeakBench on Java %s, %d CPUs, max heap %d MB%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
+
+        int falsePositives = cleanScenarios(cleanRepeats);
+        int missed = leakyScenarios();
+        ProbeOutcome probes = growthProbes();
+        double diffMillis = heapDumpDiff(probes.verdictMillis32);
+        overhead();
+
+        System.out.printf(Locale.ROOT, "BENCH leak false_positives=%d missed=%d min_detected_bytes_per_iter=%d "
+                        + "verdict_ms=%.0f heapdump_diff_ms=%.0f%n", falsePositives, missed,
+                probes.minDetectedBytes, probes.verdictMillis32, diffMillis);
+    }
+
+    private static int cleanScenarios(int repeats) {
+        System.out.printf(Locale.ROOT, "%n== Clean look-alikes, %d runs each (false positives, goal 0)%n", repeats);
+        int falsePositives = 0;
+        for (Scenario scenario : Corpus.clean()) {
+            int wrong = 0;
+            double[] millis = new double[repeats];
+            String firstFailure = null;
+            for (int i = 0; i < repeats; i++) {
+                long start = System.nanoTime();
+                Corpus.Verdict verdict = Corpus.verdict(scenario, Corpus.run(scenario.fixture()));
+                millis[i] = (System.nanoTime() - start) / 1e6;
+                if (!verdict.correct()) {
+                    wrong++;
+                    firstFailure = firstFailure == null ? verdict.message() : firstFailure;
+                }
+            }
+            falsePositives += wrong;
+            System.out.printf(Locale.ROOT, "  %-40s false positives %2d/%d   median %7.1f ms%n", scenario.name(), wrong,
+                    repeats, Medians.of(millis));
+            if (firstFailure != null) {
+                System.out.println(indent(firstFailure));
+            }
+        }
+        return falsePositives;
+    }
+
+    private static int leakyScenarios() {
+        System.out.printf(Locale.ROOT, "%n== Leaky scenarios, %d runs each (missed = not failed, or holder not named)%n",
+                DEFAULT_LEAKY_REPEATS);
+        int missed = 0;
+        for (Scenario scenario : Corpus.leaky()) {
+            int wrong = 0;
+            double[] millis = new double[DEFAULT_LEAKY_REPEATS];
+            String lastMessage = "";
+            for (int i = 0; i < DEFAULT_LEAKY_REPEATS; i++) {
+                long start = System.nanoTime();
+                Corpus.Verdict verdict = Corpus.verdict(scenario, Corpus.run(scenario.fixture()));
+                millis[i] = (System.nanoTime() - start) / 1e6;
+                if (!verdict.correct()) {
+                    wrong++;
+                    lastMessage = verdict.message();
+                }
+            }
+            missed += wrong;
+            System.out.printf(Locale.ROOT, "  %-40s missed %d/%d   median %7.1f ms   names %s%n", scenario.name(), wrong,
+                    DEFAULT_LEAKY_REPEATS, Medians.of(millis), scenario.expectedInMessage());
+            if (wrong > 0) {
+                System.out.println(indent(lastMessage));
+            }
+        }
+        return missed;
+    }
+
+    /** What the growth probes found. */
+    private record ProbeOutcome(int minDetectedBytes, double verdictMillis32) {
+    }
+
+    private static ProbeOutcome growthProbes() {
+        System.out.printf(Locale.ROOT, "%n== @NoHeapGrowth(iterations = 1000), one leaked object per iteration "
+                + "(warm-up %d, threshold %.0f B/iteration)%n", HeapGrowthDetector.DEFAULT_WARMUP_ITERATIONS,
+                HeapGrowthDetector.DEFAULT_THRESHOLD_BYTES_PER_ITERATION);
+        int minDetected = -1;
+        boolean allLargerDetected = true;
+        double verdict32 = Double.NaN;
+        List<Class<?>> probes = new ArrayList<>(GrowthProbes.fixtures());
+        // Largest first, so "smallest detected" means every size from there up was detected too.
+        java.util.Collections.reverse(probes);
+        for (Class<?> probe : probes) {
+            int bytes = GrowthProbes.bytesPerIteration(probe);
+            int detected = 0;
+            double[] millis = new double[DEFAULT_PROBE_REPEATS];
+            for (int i = 0; i < DEFAULT_PROBE_REPEATS; i++) {
+                long start = System.nanoTime();
+                EngineExecutionResults results = Corpus.run(probe);
+                millis[i] = (System.nanoTime() - start) / 1e6;
+                if (results.testEvents().failed().count() == 1
+                        && Corpus.onlyFailure(results).getMessage().contains("Heap GROWS")) {
+                    detected++;
+                }
+            }
+            System.out.printf(Locale.ROOT, "  %3d bytes/iteration: detected %d/%d   median verdict %7.1f ms%n", bytes,
+                    detected, DEFAULT_PROBE_REPEATS, Medians.of(millis));
+            if (bytes == 32) {
+                verdict32 = Medians.of(millis);
+            }
+            if (detected == DEFAULT_PROBE_REPEATS && allLargerDetected) {
+                minDetected = bytes;
+            } else {
+                allLargerDetected = false;
+            }
+        }
+        return new ProbeOutcome(minDetected, verdict32);
+    }
+
+    private static double heapDumpDiff(double verdictMillis) throws Exception {
+        System.out.printf(Locale.ROOT, "%n== Same 32-byte probe judged by two live heap dumps diffed with Shark%n");
+        Class<?> probe = GrowthProbes.fixtures().stream()
+                .filter(type -> GrowthProbes.bytesPerIteration(type) == 32).findFirst().orElseThrow();
+        Method test = ReflectionSupport.findMethod(probe, "test").orElseThrow();
+        double[] millis = new double[DIFF_REPEATS];
+        Map<String, Long> found = new TreeMap<>();
+        for (int i = 0; i < DIFF_REPEATS; i++) {
+            Object instance = ReflectionSupport.newInstance(probe);
+            try {
+                HeapDumpDiff.Result result = HeapDumpDiff.measure(HeapGrowthDetector.DEFAULT_WARMUP_ITERATIONS, 1_000,
+                        iteration -> ReflectionSupport.invokeMethod(test, instance));
+                millis[i] = result.elapsedMillis();
+                found = new TreeMap<>(result.growingClasses());
+            } finally {
+                Leftovers.undoAll();
+            }
+        }
+        double median = Medians.of(millis);
+        System.out.printf(Locale.ROOT, "  heap-dump diff: median %.0f ms, classes grown by >= 1 instance/iteration: %s%n",
+                median, found);
+        System.out.printf(Locale.ROOT, "  @NoHeapGrowth verdict: median %.0f ms (%.1fx faster)%n", verdictMillis,
+                median / verdictMillis);
+        return median;
+    }
+
+    private static void overhead() {
+        System.out.printf(Locale.ROOT, "%n== Cost of the default checks on a clean test (goal <= 1 ms)%n");
+        LeakDetector detector = LeakDetector.ofDefaults();
+        double[] micros = new double[SCOPE_LOOPS];
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < SCOPE_LOOPS; i++) {
+                long start = System.nanoTime();
+                try (LeakScope scope = detector.open("empty scope")) {
+                    LeakReport report = scope.check();
+                    if (!report.isClean()) {
+                        throw new IllegalStateException("empty scope reported a leak:\n" + report);
+                    }
+                }
+                micros[i] = (System.nanoTime() - start) / 1e3;
+            }
+        }
+        System.out.printf(Locale.ROOT, "  open + check + close of an empty scope: median %.1f us, p99 %.1f us "
+                + "(%d loops after as many warm-up)%n", Medians.of(micros), Medians.quantile(micros, 0.99), SCOPE_LOOPS);
+
+        int rounds = 7;
+        double[] perTestMicros = new double[rounds];
+        double[] plainMillis = new double[rounds];
+        double[] leakFreeMillis = new double[rounds];
+        for (int round = 0; round < rounds + 1; round++) {
+            long start = System.nanoTime();
+            Corpus.run(OverheadFixtures.Plain.class);
+            long plain = System.nanoTime() - start;
+            start = System.nanoTime();
+            EngineExecutionResults results = Corpus.run(OverheadFixtures.WithLeakFree.class);
+            long leakFree = System.nanoTime() - start;
+            if (results.testEvents().succeeded().count() != OverheadFixtures.TESTS) {
+                throw new IllegalStateException("trivial @LeakFree tests did not all pass: "
+                        + results.testEvents().failed().list());
+            }
+            if (round > 0) {
+                plainMillis[round - 1] = plain / 1e6;
+                leakFreeMillis[round - 1] = leakFree / 1e6;
+                perTestMicros[round - 1] = (leakFree - plain) / 1e3 / OverheadFixtures.TESTS;
+            }
+        }
+        System.out.printf(Locale.ROOT, "  %d trivial tests through the engine: plain median %.0f ms, @LeakFree median "
+                        + "%.0f ms -> %.1f us per test (median of %d rounds)%n", OverheadFixtures.TESTS,
+                Medians.of(plainMillis), Medians.of(leakFreeMillis), Medians.of(perTestMicros), rounds);
+    }
+
+    private static String indent(String text) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n")) {
+            out.append("      | ").append(line).append('\n');
+        }
+        return out.toString().stripTrailing();
+    }
+}

@@ -174,7 +174,10 @@ final class Connection implements ChannelFutureListener {
 
     // ---- writing (any thread) ----
 
-    /** Fan-out of one published message; {@code frame} is shared by every subscriber and never modified. */
+    /**
+     * Fan-out of one published message, on this connection's event loop (so the pending-bytes check is exact);
+     * {@code frame} is shared by every subscriber and never modified.
+     */
     void deliver(byte[] frame) {
         if (closing || phase != Phase.OPEN) {
             core.counters.messagesDropped.increment();
@@ -188,6 +191,11 @@ final class Connection implements ChannelFutureListener {
         channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
         core.counters.messagesOut.increment();
         core.counters.bytesOut.add(frame.length);
+    }
+
+    /** A message that could not even be handed to this connection's event loop. */
+    void dropped() {
+        core.counters.messagesDropped.increment();
     }
 
     /** A reply to this client's own request (ack, error, pong): bounded like deliveries. */

@@ -39,7 +39,7 @@ final class HubCore {
 
     HubCore(HubSettings settings) {
         this.settings = settings;
-        this.topics = new Topics(settings.broker(), frames, counters);
+        this.topics = new Topics(settings.broker(), frames);
         this.limiter = new AddressLimiter(settings.maxConnections(), settings.maxConnectionsPerAddress());
         this.tokenVerifier = new TokenVerifier(settings.tokenSecret(), settings.tokenClockSkew(), Clock.systemUTC());
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()

@@ -1,24 +1,28 @@
 package dev.steadfast.websocket;
 
+import io.netty.channel.EventLoop;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The hub's topic table. A topic exists while it has at least one local subscriber and then holds exactly one broker
  * subscription; the last member leaving closes it and removes the topic, so neither this table nor the broker keeps
  * anything of a closed connection.
+ *
+ * <p>Members are grouped by event loop so a publish costs one task per event loop, not one per subscriber; tasks run
+ * in submission order on each loop, so a close frame queued after a publish is written after its message.
  */
 final class Topics {
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final MessageBroker broker;
     private final Frames frames;
-    private final HubCounters counters;
 
-    Topics(MessageBroker broker, Frames frames, HubCounters counters) {
+    Topics(MessageBroker broker, Frames frames) {
         this.broker = broker;
         this.frames = frames;
-        this.counters = counters;
     }
 
     /** Adds {@code member}; subscribes to the broker when the topic is new (may throw what the broker throws). */
@@ -29,7 +33,9 @@ final class Topics {
                 target = new Topic(key);
                 target.subscription = broker.subscribe(key, target);
             }
-            target.members.add(member);
+            if (target.membersOf(member.channel.eventLoop()).add(member)) {
+                target.size++;
+            }
             return target;
         });
     }
@@ -37,18 +43,16 @@ final class Topics {
     /** Removes {@code member}; closes the broker subscription and drops the topic when it was the last one. */
     void remove(String name, Connection member) {
         topics.computeIfPresent(name, (key, topic) -> {
-            topic.members.remove(member);
-            if (!topic.members.isEmpty()) {
+            Set<Connection> members = topic.byLoop.get(member.channel.eventLoop());
+            if (members != null && members.remove(member)) {
+                topic.size--;
+            }
+            if (topic.size > 0) {
                 return topic;
             }
             topic.subscription.close();
             return null;
         });
-    }
-
-    boolean contains(String name, Connection member) {
-        Topic topic = topics.get(name);
-        return topic != null && topic.members.contains(member);
     }
 
     int topicCount() {
@@ -58,24 +62,55 @@ final class Topics {
     int subscriptionCount() {
         int count = 0;
         for (Topic topic : topics.values()) {
-            count += topic.members.size();
+            for (Set<Connection> members : topic.byLoop.values()) {
+                count += members.size();
+            }
         }
         return count;
     }
 
     private final class Topic implements MessageBroker.MessageListener {
         final String name;
-        final Set<Connection> members = ConcurrentHashMap.newKeySet();
+        /** Members per event loop; a loop's set stays (empty) until the topic goes: there are few loops. */
+        final Map<EventLoop, Set<Connection>> byLoop = new ConcurrentHashMap<>(4);
+        /** Only changed inside {@code topics.compute} for this key, which serializes and publishes it. */
+        int size;
         MessageBroker.Subscription subscription;
 
         Topic(String name) {
             this.name = name;
         }
 
+        Set<Connection> membersOf(EventLoop loop) {
+            return byLoop.computeIfAbsent(loop, l -> ConcurrentHashMap.newKeySet());
+        }
+
         @Override
         public void onMessage(String topic, String payload) {
             // Encoded once; every member wraps the same heap bytes (no copy, and no pooled buffer to release).
             byte[] frame = frames.message(name, payload);
+            for (Map.Entry<EventLoop, Set<Connection>> entry : byLoop.entrySet()) {
+                Set<Connection> members = entry.getValue();
+                if (members.isEmpty()) {
+                    continue;
+                }
+                EventLoop loop = entry.getKey();
+                if (loop.inEventLoop()) {
+                    deliver(members, frame);
+                    continue;
+                }
+                try {
+                    loop.execute(() -> deliver(members, frame));
+                } catch (RejectedExecutionException e) {
+                    // The loop is shutting down and closes its channels; their messages are dropped.
+                    for (Connection member : members) {
+                        member.dropped();
+                    }
+                }
+            }
+        }
+
+        private void deliver(Set<Connection> members, byte[] frame) {
             for (Connection member : members) {
                 member.deliver(frame);
             }
@@ -83,7 +118,7 @@ final class Topics {
 
         @Override
         public String toString() {
-            return "hub topic '" + name + "' (" + members.size() + " local subscribers)";
+            return "hub topic '" + name + "'";
         }
     }
 }

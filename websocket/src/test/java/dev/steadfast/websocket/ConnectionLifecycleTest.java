@@ -152,6 +152,19 @@ class ConnectionLifecycleTest extends HubTestSupport {
     }
 
     @Test
+    void invalidUtf8Text_isClosedWith1007() throws Exception {
+        start();
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+
+        client.send(new TextWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {'{', (byte) 0xC3, 0x28, '}'})));
+
+        assertThat(client.awaitCloseCode()).isEqualTo(1007);
+        awaitClosed(CloseReason.PROTOCOL_VIOLATION, 1);
+        awaitBaseline();
+    }
+
+    @Test
     void binaryFrame_isClosedWith1003() throws Exception {
         start();
         WsTestClient client = roomClient();
@@ -241,6 +254,54 @@ class ConnectionLifecycleTest extends HubTestSupport {
         assertThat(client.closeReasonText()).isEqualTo("token expired");
         awaitClosed(CloseReason.TOKEN_EXPIRED, 1);
         awaitBaseline();
+    }
+
+    @Test
+    void concurrentChurnWhilePublishing_returnsToBaseline() throws Exception {
+        start(builder().maxConnectionsPerAddress(1000).maxConnections(1000));
+        java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread publisher = new Thread(() -> {
+            while (publishing.get()) {
+                hub.publish("room:hot", "{\"tick\":1}");
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        }, "churn-publisher");
+        publisher.start();
+        try {
+            List<Thread> workers = new java.util.ArrayList<>();
+            java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int w = 0; w < 4; w++) {
+                int worker = w;
+                Thread thread = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 25; i++) {
+                            WsTestClient client = roomClient();
+                            client.send("{\"op\":\"subscribe\",\"topic\":\"room:hot\"}");
+                            client.send("{\"op\":\"subscribe\",\"topic\":\"room:w" + worker + "\"}");
+                            switch ((i + worker) % 3) {
+                                case 0 -> client.closeNormally();
+                                case 1 -> client.vanish();
+                                default -> client.reset();
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }, "churn-" + w);
+                thread.start();
+                workers.add(thread);
+            }
+            for (Thread thread : workers) {
+                thread.join(60_000);
+            }
+            assertThat(failures).isEmpty();
+        } finally {
+            publishing.set(false);
+            publisher.join(10_000);
+        }
+        awaitBaseline();
+        assertThat(hub.statistics().opened()).isEqualTo(100);
+        assertThat(hub.statistics().closed(CloseReason.ERROR)).isZero();
     }
 
     @Test

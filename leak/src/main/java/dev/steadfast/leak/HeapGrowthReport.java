@@ -47,8 +47,8 @@ public final class HeapGrowthReport {
 
     /** @param classesFit fit through the growing classes' bytes added up, null when no class grows */
     HeapGrowthReport(HeapGrowthDetector settings, HeapGrowthStatistics.LinearFit liveFit,
-            HeapGrowthStatistics.LinearFit classesFit, double heapUsedBytesPerIteration, boolean fromClassHistograms, List<Checkpoint> checkpoints,
-            List<ClassGrowth> growingClasses, List<String> warnings, Duration elapsed) {
+            HeapGrowthStatistics.LinearFit classesFit, double heapUsedBytesPerIteration, boolean fromClassHistograms,
+            List<Checkpoint> checkpoints, List<ClassGrowth> growingClasses, List<String> warnings, Duration elapsed) {
         this.thresholdBytesPerIteration = settings.thresholdBytesPerIteration();
         this.confidenceLevel = settings.confidenceLevel();
         this.warmupIterations = settings.warmupIterations();

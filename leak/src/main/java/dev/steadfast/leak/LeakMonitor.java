@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * by each collector. Promoted garbage makes that figure a sawtooth, so the trend is fitted through its
  * <em>floor</em>: the window is cut into {@value #BUCKETS_PER_WINDOW} time slots, each keeps its lowest sample, and a
  * least-squares line with a Student-t interval goes through those minima (as JDK Mission Control's live-set trend
- * rule fits heap after GC). When at least {@value LeakMonitorTrend#MIN_POINTS} slots contain a collection that
+ * rule fits heap after GC). When at least {@value #MIN_BUCKETS_FOR_VERDICT} slots contain a collection that
  * reclaimed old-generation space (a full collection, a G1 mixed collection, any cycle of a single-space collector),
  * only those samples are used; otherwise all collections are, and the snapshot says so.
  * Live threads and registered sizes are sampled at collections (at most once a second) and at each
@@ -76,6 +76,8 @@ public final class LeakMonitor implements AutoCloseable {
     public static final double DEFAULT_CONFIDENCE_LEVEL = 0.95;
     /** Time slots per window; each keeps its lowest sample. */
     public static final int BUCKETS_PER_WINDOW = 12;
+    /** Completed time slots needed before a series has a verdict: fewer leave the interval too wide to mean much. */
+    public static final int MIN_BUCKETS_FOR_VERDICT = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(LeakMonitor.class);
     private static final long MIN_MILLIS_BETWEEN_COUNT_SAMPLES = 1_000;
@@ -329,7 +331,7 @@ public final class LeakMonitor implements AutoCloseable {
         if (old.verdict() == LeakMonitorSnapshot.Verdict.INSUFFICIENT_DATA) {
             used = any;
             if (any.verdict() != LeakMonitorSnapshot.Verdict.INSUFFICIENT_DATA) {
-                notes.add("fewer than " + LeakMonitorTrend.MIN_POINTS + " of the " + BUCKETS_PER_WINDOW
+                notes.add("fewer than " + MIN_BUCKETS_FOR_VERDICT + " of the " + BUCKETS_PER_WINDOW
                         + " time slots in the window saw an old-generation collection: the heap trend follows the"
                         + " lowest heap after any collection, which may include promoted garbage;"
                         + " a longer window gives a cleaner live-set trend");

@@ -54,7 +54,7 @@ public final class LeakMonitorMetrics implements MeterBinder {
         this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
     }
 
-    /** Gauges hold this binder strongly: a caller need not keep it, as in {@code new LeakMonitorMetrics(m).bindTo(r)}. */
+    /** Gauges hold this binder strongly: a caller need not keep it ({@code new LeakMonitorMetrics(m).bindTo(r)}). */
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");

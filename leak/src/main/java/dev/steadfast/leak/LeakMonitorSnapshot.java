@@ -36,7 +36,10 @@ public final class LeakMonitorSnapshot {
 
     /** The conclusion about one series, or about all of them. */
     public enum Verdict {
-        /** Fewer than {@value LeakMonitorTrend#MIN_POINTS} completed time slots in the window: no conclusion yet. */
+        /**
+         * Fewer than {@value LeakMonitor#MIN_BUCKETS_FOR_VERDICT} completed time slots in the window: no conclusion
+         * yet.
+         */
         INSUFFICIENT_DATA,
         /** The floor of the series is not rising faster than the threshold, with the configured confidence. */
         STABLE,

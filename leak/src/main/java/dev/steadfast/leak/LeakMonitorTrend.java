@@ -28,8 +28,7 @@ import java.util.OptionalLong;
  */
 final class LeakMonitorTrend {
 
-    /** Completed slots needed before there is a verdict: fewer leave the interval too wide to mean anything. */
-    static final int MIN_POINTS = 4;
+    static final int MIN_POINTS = LeakMonitor.MIN_BUCKETS_FOR_VERDICT;
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
 
     private final long bucketMillis;

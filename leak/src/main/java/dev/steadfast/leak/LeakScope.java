@@ -266,10 +266,12 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
             boolean shared = false;
             if (thread == openingThread) {
                 baseline = openingBaseline;
+            } else if (belongsToAnotherOpenScope(entries) || ignoresSharedThread(thread)) {
+                // A thread running another scope (even one this scope started, e.g. a parallel test-runner worker)
+                // is that scope's to check; JVM and tool threads run code no scope owns.
+                continue;
             } else if (hasOwnMarker(entries)) {
                 baseline = openingBaseline; // inherited copies of what the opening thread already had
-            } else if (belongsToAnotherOpenScope(entries) || ignoresSharedThread(thread)) {
-                continue;
             } else {
                 shared = true;
                 baseline = sharedBaseline.getOrDefault(thread, Set.of());
@@ -316,6 +318,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
     /**
      * JVM and test-tool threads run code the scope does not own, and user filters name threads to leave alone. The
      * common-pool filter is deliberately not applied: a ThreadLocal left on a common-pool worker is a real leak.
+     * (The opening thread is never skipped, even when it is a test-runner worker.)
      */
     private boolean ignoresSharedThread(Thread thread) {
         if (detector.builtInThreadFilters()

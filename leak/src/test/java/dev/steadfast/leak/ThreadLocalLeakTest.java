@@ -133,6 +133,37 @@ class ThreadLocalLeakTest {
     }
 
     @Test
+    void threadStartedInTheScopeThatRunsAnotherScope_isLeftToThatScope() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch set = new CountDownLatch(1);
+        LeakReport[] innerReport = new LeakReport[1];
+        try (LeakScope outer = detector.open("test runner")) {
+            // Like a parallel test-runner worker created while a test runs, which then runs another test.
+            Thread worker = new Thread(() -> {
+                try (LeakScope inner = detector.open("test on the new worker")) {
+                    CURRENT_SESSION.set(new Session());
+                    set.countDown();
+                    awaitQuietly(release);
+                    innerReport[0] = inner.check();
+                }
+            }, "runner-worker");
+            worker.start();
+            assertThat(set.await(10, TimeUnit.SECONDS)).isTrue();
+
+            LeakReport outerReport = outer.check();
+            release.countDown();
+            worker.join(10_000);
+
+            assertThat(outerReport.threadLocals()).isEmpty();
+            assertThat(outerReport.warnings()).isEmpty();
+            assertThat(innerReport[0].threadLocals()).extracting(ThreadLocalLeak::threadName)
+                    .containsExactly("runner-worker");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void withInitialThreadLocal_isNamedFromItsLambdasClass() {
         try (LeakScope scope = detector.open("withInitial")) {
             ThreadLocalFixtures.BUFFER.get().append("x");

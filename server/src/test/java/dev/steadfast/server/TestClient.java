@@ -26,8 +26,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -41,7 +43,7 @@ final class TestClient implements AutoCloseable {
   /** One open WebSocket: received text frames in a queue, and the server's close code. */
   static final class Connection {
     final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    final List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final Queue<String> received = new ConcurrentLinkedQueue<>();
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     Channel channel;
 

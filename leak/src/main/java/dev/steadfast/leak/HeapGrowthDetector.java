@@ -26,7 +26,9 @@ import java.util.function.IntConsumer;
  *   <li>Classes whose instance count (or size) rose in every interval, still as fast at the end, are reported with
  *       their count and bytes per iteration, and the same kind of line is fitted through their bytes added up.</li>
  *   <li>The operation is called growing only when the <em>lower</em> bound of either interval exceeds the
- *       {@linkplain Builder#thresholdBytesPerIteration(double) threshold}: noise alone does not fail a build.</li>
+ *       {@linkplain Builder#thresholdBytesPerIteration(double) threshold}: noise alone does not fail a build. The
+ *       live-heap line counts only if each half of the run grew at least half as fast as the whole: a one-time
+ *       allocation or a cache filling to its bound during the measurement is not a leak.</li>
  * </ol>
  *
  * <p>Why two lines: the live-heap total sees every kind of growth (also an array growing in steps, which no class

@@ -21,6 +21,9 @@ public final class HeapGrowthReport {
     private final double bytesPerIteration;
     private final double lowerBound;
     private final double upperBound;
+    private final double firstHalfBytesPerIteration;
+    private final double secondHalfBytesPerIteration;
+    private final boolean liveGrowthSustained;
     private final double classesBytesPerIteration;
     private final double classesLowerBound;
     private final double classesUpperBound;
@@ -59,7 +62,15 @@ public final class HeapGrowthReport {
         this.classesBytesPerIteration = classesFit == null ? Double.NaN : classesFit.slope();
         this.classesLowerBound = classesFit == null ? Double.NaN : classesFit.lowerBound();
         this.classesUpperBound = classesFit == null ? Double.NaN : classesFit.upperBound();
-        this.growing = liveFit.lowerBound() > thresholdBytesPerIteration
+        int last = checkpoints.size() - 1;
+        int middle = last / 2;
+        this.firstHalfBytesPerIteration = rate(checkpoints.get(0), checkpoints.get(middle));
+        this.secondHalfBytesPerIteration = rate(checkpoints.get(middle), checkpoints.get(last));
+        // A leak adds about as much in each half of the run; a one-time allocation or a cache filling to its bound
+        // puts all its growth in one half, which a straight line through the points would still call significant.
+        this.liveGrowthSustained = firstHalfBytesPerIteration >= bytesPerIteration / 2
+                && secondHalfBytesPerIteration >= bytesPerIteration / 2;
+        this.growing = liveFit.lowerBound() > thresholdBytesPerIteration && liveGrowthSustained
                 || classesFit != null && classesFit.lowerBound() > thresholdBytesPerIteration;
         this.heapUsedBytesPerIteration = heapUsedBytesPerIteration;
         this.fromClassHistograms = fromClassHistograms;
@@ -70,8 +81,9 @@ public final class HeapGrowthReport {
     }
 
     /**
-     * True when the lower confidence bound of the live heap's growth, or of the growing classes' growth, exceeds the
-     * threshold.
+     * True when the growing classes' bytes, or the live heap, grow faster than the threshold: the lower bound of the
+     * confidence interval is above it. For the live heap, the growth must also be spread over the run: each half of
+     * the measured iterations must grow at least half as fast as the whole (see {@link #firstHalfBytesPerIteration()}).
      */
     public boolean isGrowing() {
         return growing;
@@ -90,6 +102,16 @@ public final class HeapGrowthReport {
     /** Upper end of the {@link #confidenceLevel()} interval of {@link #bytesPerIteration()}. */
     public double upperBoundBytesPerIteration() {
         return upperBound;
+    }
+
+    /** Live-heap growth per iteration between the first and the middle checkpoint. */
+    public double firstHalfBytesPerIteration() {
+        return firstHalfBytesPerIteration;
+    }
+
+    /** Live-heap growth per iteration between the middle and the last checkpoint. */
+    public double secondHalfBytesPerIteration() {
+        return secondHalfBytesPerIteration;
     }
 
     /**
@@ -165,6 +187,12 @@ public final class HeapGrowthReport {
                 .append(format("live heap %.1f bytes/iteration (%.0f%% confidence %.1f .. %.1f), threshold %.1f",
                         bytesPerIteration, confidenceLevel * 100, lowerBound, upperBound, thresholdBytesPerIteration))
                 .append(n);
+        if (lowerBound > thresholdBytesPerIteration && !liveGrowthSustained) {
+            text.append(format("  the live heap rose unevenly (%.1f bytes/iteration in the first half, %.1f in the"
+                    + " second): a one-time allocation or a cache filling up, not counted as growth;"
+                    + " raise warmupIterations if it should have settled before measuring",
+                    firstHalfBytesPerIteration, secondHalfBytesPerIteration)).append(n);
+        }
         if (!growingClasses.isEmpty()) {
             text.append(format("  growing classes together: %.1f bytes/iteration (%.1f .. %.1f)",
                     classesBytesPerIteration, classesLowerBound, classesUpperBound)).append(n);
@@ -188,6 +216,10 @@ public final class HeapGrowthReport {
                 sample.liveBytes(), sample.heapUsedBytes())).append(n));
         warnings.forEach(warning -> text.append("Warning: ").append(warning).append(n));
         return text.toString().stripTrailing();
+    }
+
+    private static double rate(Checkpoint from, Checkpoint to) {
+        return (double) (to.liveBytes() - from.liveBytes()) / (to.iteration() - from.iteration());
     }
 
     private static String format(String pattern, Object... arguments) {

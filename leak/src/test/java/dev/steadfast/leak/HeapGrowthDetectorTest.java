@@ -139,6 +139,38 @@ class HeapGrowthDetectorTest {
     }
 
     @Test
+    void measure_cacheFillingToItsBoundDuringMeasurement_isNotGrowing() {
+        int bound = 400;
+        Map<Integer, Session> cache = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Session> eldest) {
+                return size() > bound;
+            }
+        };
+        HeapGrowthReport report = DETECTOR.toBuilder().warmupIterations(0).build()
+                .measure(i -> cache.put(i, new Session()));
+
+        assertThat(report.isGrowing()).as(report.toString()).isFalse();
+        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        assertThat(report.secondHalfBytesPerIteration()).as(report.toString())
+                .isLessThan(report.bytesPerIteration() / 2);
+    }
+
+    @Test
+    void measure_oneTimeAllocationMidway_isNotGrowingAndSaysWhy() {
+        HeapGrowthReport report = DETECTOR.measure(i -> {
+            if (i == 800) {
+                REGISTRY.add(new byte[256 * 1024]);
+            }
+        });
+
+        assertThat(report.isGrowing()).as(report.toString()).isFalse();
+        assertThat(report.lowerBoundBytesPerIteration()).as(report.toString())
+                .isGreaterThan(report.thresholdBytesPerIteration());
+        assertThat(report.toString()).contains("the live heap rose unevenly");
+    }
+
+    @Test
     void measure_leakUnderThreshold_isNotGrowingButNamesTheClass() {
         HeapGrowthReport report = DETECTOR.toBuilder().thresholdBytesPerIteration(64).build()
                 .measure(i -> REGISTRY.add(new Session()));

@@ -186,7 +186,9 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
     private List<ThreadLeak> checkThreads(List<String> warnings) {
         Map<Thread, ScopeMarker.Origin> candidates = new IdentityHashMap<>();
         if (maps.isAvailable()) {
-            for (Thread thread : liveThreads()) {
+            // Every thread constructed in the scope passed through the marker's childValue: none means nothing to find.
+            Thread[] live = marker.threadsCreated() == 0 ? new Thread[0] : liveThreads();
+            for (Thread thread : live) {
                 ScopeMarker.Origin origin = thread == openingThread ? null : originOf(thread);
                 if (origin != null && !detector.ignores(thread)) {
                     candidates.put(thread, origin);

@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import shark.CloseableHeapGraph;
 import shark.HeapAnalysis;
 import shark.HeapAnalysisFailure;
@@ -47,8 +46,6 @@ final class RetentionPaths {
             new IgnoredReferenceMatcher(new ReferencePattern.InstanceFieldPattern("java.lang.ref.Finalizer", "prev")));
 
     private static final String KEY_LABEL = "steadfast watched key ";
-    /** Hidden lambda classes: {@code Foo$$Lambda$8+0x...} (JDK 17) or {@code Foo$$Lambda/0x...} (JDK 21+). */
-    private static final Pattern LAMBDA_SUFFIX = Pattern.compile("\\$\\$Lambda[$/+].*");
     private static final String THREAD_NAME_LABEL = "Thread name: '";
 
     private RetentionPaths() {
@@ -214,7 +211,7 @@ final class RetentionPaths {
     }
 
     private static String className(String name) {
-        return LAMBDA_SUFFIX.matcher(name).replaceFirst("\\$\\$Lambda");
+        return Texts.className(name);
     }
 
     /**

@@ -2,9 +2,13 @@ package dev.steadfast.leak;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Formatting shared by the report types. */
 final class Texts {
+
+    /** Hidden lambda classes: {@code Foo$$Lambda$8+0x...} (JDK 17 dumps), {@code Foo$$Lambda/0x...} (JDK 21+). */
+    private static final Pattern LAMBDA_SUFFIX = Pattern.compile("\\$\\$Lambda[$/+].*");
 
     /** Enough frames to see the user's code under executor and framework frames, few enough to stay readable. */
     static final int MAX_FRAMES = 24;
@@ -46,6 +50,11 @@ final class Texts {
         String type = frame.getClassName();
         return type.startsWith("jdk.internal.reflect.") || type.startsWith("java.lang.reflect.")
                 || type.startsWith("org.junit.") || type.startsWith("org.apache.maven.surefire.");
+    }
+
+    /** A class name as a reader wants it: a lambda is {@code com.acme.Foo$$Lambda}, without its VM-generated id. */
+    static String className(String name) {
+        return LAMBDA_SUFFIX.matcher(name).replaceFirst("\\$\\$Lambda");
     }
 
     static String plural(int count, String singular, String plural) {

@@ -19,6 +19,6 @@ final class WatchedReference extends WeakReference<Object> {
     WatchedReference(Object referent, String description, ReferenceQueue<Object> queue) {
         super(referent, queue);
         this.description = description;
-        this.type = referent.getClass().getName();
+        this.type = Texts.className(referent.getClass().getName());
     }
 }

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Timer;
 import java.util.TimerTask;
 import java.util.WeakHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -160,6 +162,24 @@ class RetainedObjectsTest {
     }
 
     @Test
+    void objectCapturedByARunningThreadsLambda_pathNamesTheThreadAndTheCapture() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (LeakScope scope = detector.open("captured")) {
+            Thread holder = startThreadCapturingWatchedSession(scope, release);
+            LeakReport report = scope.check();
+            release.countDown();
+            holder.join(10_000);
+
+            RetentionPath path = report.retained().get(0).retentionPath().orElseThrow();
+            assertThat(path.gcRoot()).isEqualTo("thread \"session-holder\"");
+            assertThat(path.hops().get(path.hops().size() - 1).name())
+                    .isEqualTo("dev.steadfast.leak.RetainedObjectsTest$$Lambda.arg$2");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void releasedObject_isNotReported() {
         try (LeakScope scope = detector.open("released")) {
             registerAtIndex3AndWatch(scope);
@@ -292,6 +312,23 @@ class RetainedObjectsTest {
         ReminderTask task = new ReminderTask(new Session());
         timer.schedule(task, TimeUnit.HOURS.toMillis(1));
         watcher.watch(task.session, "session of a scheduled reminder");
+    }
+
+    private static Thread startThreadCapturingWatchedSession(LeakWatcher watcher, CountDownLatch release) {
+        Session session = new Session();
+        watcher.watch(session, "session captured by a thread");
+        Thread thread = new Thread(() -> awaitQuietly(release, session), "session-holder");
+        thread.start();
+        return thread;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, Object keptAlive) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Objects.requireNonNull(keptAlive);
     }
 
     static final class ReminderTask extends TimerTask {

@@ -225,38 +225,75 @@ public final class ThreadLocalMaps {
       throw new IllegalStateException("restore must run on the thread the snapshot was captured on: captured on '"
           + before.thread.getName() + "', called on '" + current.getName() + "'");
     }
-    Map<ThreadLocal<?>, Object> expected = before.liveValues();
-    Map<ThreadLocal<?>, Object> kept = new IdentityHashMap<>();
-    Map<ThreadLocal<?>, Object> seen = new IdentityHashMap<>();
-    List<String> problems = new ArrayList<>();
-    int removed = expungeStale(threadLocals(current), before.entries)
+    Undo undo = new Undo(keepAdded);
+    undo.removed = expungeStale(threadLocals(current), before.entries)
         + expungeStale(inheritableThreadLocals(current), before.inheritableEntries);
-    int restored = 0;
-    for (ThreadLocalEntry now : entries(current)) {
-      ThreadLocal<?> key = now.threadLocal();
-      seen.put(key, now.value());
-      if (expected.containsKey(key)) {
-        Object old = expected.get(key);
-        if (old != now.value() && set(key, old, problems)) {
-          restored++;
-        }
-      } else if (keepAdded.test(now)) {
-        kept.put(key, now.value());
-      } else if (remove(key, problems)) {
-        removed++;
-      }
-    }
-    for (Map.Entry<ThreadLocal<?>, Object> e : expected.entrySet()) {
-      if (!seen.containsKey(e.getKey()) && set(e.getKey(), e.getValue(), problems)) {
-        restored++;
-      }
-    }
+    // Iterate over copies: remove() reorders the live table (it re-hashes the run after the removed slot).
+    undo.map(slots(threadLocals(current)).clone(), before.entries, before.values, before.keys, false);
+    undo.map(slots(inheritableThreadLocals(current)).clone(), before.inheritableEntries, before.inheritableValues,
+        before.inheritableKeys, true);
     // A ThreadLocal collected while the loop above ran left a stale entry the loop could not see.
-    removed += expungeStale(threadLocals(current), before.entries)
+    undo.removed += expungeStale(threadLocals(current), before.entries)
         + expungeStale(inheritableThreadLocals(current), before.inheritableEntries);
+    if (undo.problems.isEmpty() && undo.kept.isEmpty() && before.isUnchanged()) {
+      // Back to exactly the captured state (the usual outcome): the snapshot stays valid and proves the result.
+      return new Restoration(undo.removed, undo.restored, List.of(), before);
+    }
     Snapshot after = new Snapshot(current);
-    verify(expected, kept, after.liveValues(), problems);
-    return new Restoration(removed, restored, problems, after);
+    verify(before.liveValues(), undo.kept, after.liveValues(), undo.problems);
+    return new Restoration(undo.removed, undo.restored, undo.problems, after);
+  }
+
+  /** One restore's work on the calling thread: what was removed, restored, kept, and what failed. */
+  private static final class Undo {
+    private final Predicate<? super ThreadLocalEntry> keepAdded;
+    final Map<ThreadLocal<?>, Object> kept = new IdentityHashMap<>(4);
+    final List<String> problems = new ArrayList<>(0);
+    int removed;
+    int restored;
+
+    Undo(Predicate<? super ThreadLocalEntry> keepAdded) {
+      this.keepAdded = keepAdded;
+    }
+
+    /** Undoes the changes to one map: {@code now} is a copy of its table, the rest the snapshot of it. */
+    void map(Object[] now, Object[] entries, Object[] values, WeakReference<?>[] keys, boolean inheritable) {
+      boolean[] seen = new boolean[keys.length];
+      for (int i = 0; i < now.length; i++) {
+        Object entry = now[i];
+        ThreadLocal<?> key = entry == null ? null : key(entry);
+        if (key == null) {
+          continue;
+        }
+        int j = i < entries.length && entries[i] == entry ? i : indexOf(keys, key);
+        Object value = value(entry);
+        if (j >= 0) {
+          seen[j] = true;
+          if (value != values[j] && set(key, values[j], problems)) {
+            restored++;
+          }
+        } else if (keepAdded.test(new ThreadLocalEntry(key, value, inheritable))) {
+          kept.put(key, value);
+        } else if (remove(key, problems)) {
+          removed++;
+        }
+      }
+      for (int j = 0; j < keys.length; j++) {
+        ThreadLocal<?> key = seen[j] || keys[j] == null ? null : (ThreadLocal<?>) keys[j].get();
+        if (key != null && set(key, values[j], problems)) {
+          restored++; // the task removed an entry that was there before
+        }
+      }
+    }
+
+    private static int indexOf(WeakReference<?>[] keys, ThreadLocal<?> key) {
+      for (int j = 0; j < keys.length; j++) {
+        if (keys[j] != null && keys[j].get() == key) {
+          return j;
+        }
+      }
+      return -1;
+    }
   }
 
   private static void verify(Map<ThreadLocal<?>, Object> expected, Map<ThreadLocal<?>, Object> kept,

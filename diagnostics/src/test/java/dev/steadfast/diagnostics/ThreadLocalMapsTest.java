@@ -143,6 +143,20 @@ class ThreadLocalMapsTest {
   }
 
   @Test
+  void restore_backToTheCapturedState_keepsUsingTheSameSnapshot() throws Exception {
+    ThreadLocal<String> present = new ThreadLocal<>();
+    ThreadLocal<String> forgotten = new ThreadLocal<>();
+    boolean same = onFreshThread(() -> {
+      present.set("cache");
+      ThreadLocalMaps.Snapshot before = maps.capture();
+      forgotten.set("request data");
+      ThreadLocalMaps.Restoration r = maps.restore(before, e -> false);
+      return r.after() == before && r.removed() == 1 && before.isUnchanged();
+    });
+    assertThat(same).isTrue();
+  }
+
+  @Test
   void restore_keepsAddedEntriesTheCallerWantsKept() throws Exception {
     ThreadLocal<String> cache = new ThreadLocal<>();
     ThreadLocal<String> leak = new ThreadLocal<>();

@@ -105,7 +105,7 @@ public final class LeakDetector {
 
     /**
      * Like {@link #open(String)}, naming the class that owns the scope (a test class): its static fields, and those
-     * of its nest, are searched first when naming the field that declares a leaked ThreadLocal.
+     * of its nest, are among those searched when naming the field that declares a leaked ThreadLocal.
      *
      * @param scopeName  names the scope in reports; not null or blank
      * @param ownerClass the class that owns the scope, or null

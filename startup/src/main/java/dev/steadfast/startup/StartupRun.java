@@ -9,18 +9,27 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of a plan. A single coordinator thread makes every decision; step threads only report completions through
- * a queue, so decisions never race and the coordinator sleeps until the next completion or deadline (no polling).
+ * One run of a plan.
+ *
+ * <p>Every decision is made while holding {@link #role}, by whichever thread holds it, so decisions never race and
+ * follow one order. A step thread that finishes posts its completion and, when the role is free, makes the resulting
+ * decisions itself and runs the first step they make startable on the same thread (no hand-off on the critical path).
+ * A thread that finds the role taken never waits for it: it wakes the coordinator, which handles the completion.
+ * The coordinator (the thread that called {@code start()}) parks until woken or until the next deadline, and handles
+ * deadlines: nothing polls. Listeners are called outside the role, in decision order, never concurrently.
  */
 final class StartupRun {
   private static final Logger LOG = LoggerFactory.getLogger(Startup.class);
@@ -28,6 +37,9 @@ final class StartupRun {
   private static final int INTERRUPTED = 1;
   private static final int ABORTED = 2;
   private static final int ABANDONED = 3;
+  private static final int BOUND_STEP = 0;
+  private static final int BOUND_PHASE = 1;
+  private static final int BOUND_TOTAL = 2;
   private static final long MIN_READINESS_PAUSE = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long MAX_READINESS_PAUSE = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -35,11 +47,17 @@ final class StartupRun {
   private final Startup startup;
   private final Slot[] slots;
   private final List<List<Slot>> phaseMembers = new ArrayList<>();
-  private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+  /** Completions and cancellations, handled by whichever thread next holds the role. */
+  private final ConcurrentLinkedQueue<Object> events = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock role = new ReentrantLock();
+  /** The thread running {@link #run()}; woken with {@link LockSupport#unpark} (its permit makes no wake-up lost). */
+  private volatile Thread coordinator;
+  private final ConcurrentLinkedQueue<StepEvent> pendingEvents = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean emitting = new AtomicBoolean();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final PriorityQueue<Slot> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.p.index(), b.p.index()));
   private final List<Slot> late = new ArrayList<>();
-  private final List<String> warnings = new ArrayList<>();
+  private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final long graceNanos;
   private ExecutorService executor;
   private boolean ownExecutor;
@@ -75,6 +93,7 @@ final class StartupRun {
     boolean counted;
     int pendingDeps;
     int stage;
+    int bound;
     boolean cancelled;
     long startNanos = -1;
     long endNanos = -1;
@@ -157,64 +176,99 @@ final class StartupRun {
     this.graceNanos = plan.cancelGrace().toNanos();
   }
 
-  /** Asks the coordinator to cancel; safe from any thread. */
+  /** Cancels the startup; safe from any thread. */
   void cancel(String reason) {
     events.add(new Cancel(reason));
+    wakeCoordinator();
+  }
+
+  private void wakeCoordinator() {
+    Thread c = coordinator;
+    if (c != null && c != Thread.currentThread()) {
+      LockSupport.unpark(c);
+    }
   }
 
   StartupReport run() {
+    coordinator = Thread.currentThread();
     t0 = System.nanoTime();
     Instant startedAt = Instant.now();
     totalDeadline = t0 + Durations.toNanosSaturated(plan.totalTimeout());
     boolean interrupted = false;
     openExecutor();
     try {
-      for (phase = 0; phase < phaseMembers.size() && !failing; phase++) {
-        interrupted |= runPhase();
+      for (phase = 0; ; phase++) {
+        boolean next;
+        role.lock();
+        try {
+          next = phase < phaseMembers.size() && !failing;
+          if (next) {
+            startPhase();
+          }
+        } finally {
+          role.unlock();
+        }
+        emitPending();
+        if (!next) {
+          break;
+        }
+        interrupted |= awaitPhase();
       }
     } finally {
       closeExecutor();
     }
-    for (Slot s : slots) {
-      if (s.status == null) {
-        s.status = StepStatus.NOT_STARTED;
-        s.detail = failedStep != null ? "not started: required step '" + failedStep + "' failed"
-            : "not started: " + (rootCause != null ? rootCause.rootCauseMessage() : "startup ended before its turn");
+    List<Slot> lateSteps;
+    boolean failed;
+    role.lock();
+    try {
+      for (Slot s : slots) {
+        if (s.status == null) {
+          s.status = StepStatus.NOT_STARTED;
+          s.detail = failedStep != null ? "not started: required step '" + failedStep + "' failed"
+              : "not started: " + (rootCause != null ? rootCause.rootCauseMessage()
+                  : "startup ended before its turn");
+        }
       }
+      lateSteps = new ArrayList<>(late);
+      failed = failing;
+    } finally {
+      role.unlock();
     }
-    for (Slot s : late) {
+    for (Slot s : lateSteps) {
       s.rollback = stopStep(s, t0);
     }
-    if (failing) {
+    if (failed) {
       rollback();
-    }
-    StartupOutcome outcome = failing ? StartupOutcome.FAILED : StartupOutcome.READY;
-    for (Slot s : slots) {
-      if (!failing && (s.status == StepStatus.FAILED || s.status == StepStatus.TIMED_OUT
-          || s.status == StepStatus.ABANDONED)) {
-        outcome = StartupOutcome.DEGRADED;
-      }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    List<StepReport> steps = new ArrayList<>(slots.length);
-    for (Slot s : slots) {
-      steps.add(new StepReport(s.p.name(), plan.phases().get(s.p.phase()), s.p.criticality(), s.status,
-          s.launched ? Optional.of(Duration.ofNanos(s.startNanos - t0)) : Optional.empty(),
-          s.launched ? Duration.ofNanos(Math.max(0, s.endNanos - s.startNanos)) : Duration.ZERO, s.threadName,
-          s.attempts, Optional.ofNullable(s.error), s.detail, Optional.ofNullable(s.diagnosis),
-          Optional.ofNullable(s.rollback)));
+    role.lock();
+    try {
+      StartupOutcome outcome = failing ? StartupOutcome.FAILED : StartupOutcome.READY;
+      List<StepReport> steps = new ArrayList<>(slots.length);
+      for (Slot s : slots) {
+        if (!failing && (s.status == StepStatus.FAILED || s.status == StepStatus.TIMED_OUT
+            || s.status == StepStatus.ABANDONED)) {
+          outcome = StartupOutcome.DEGRADED;
+        }
+        steps.add(new StepReport(s.p.name(), plan.phases().get(s.p.phase()), s.p.criticality(), s.status,
+            s.launched ? Optional.of(Duration.ofNanos(s.startNanos - t0)) : Optional.empty(),
+            s.launched ? Duration.ofNanos(Math.max(0, s.endNanos - s.startNanos)) : Duration.ZERO, s.threadName,
+            s.attempts, Optional.ofNullable(s.error), s.detail, Optional.ofNullable(s.diagnosis),
+            Optional.ofNullable(s.rollback)));
+      }
+      return new StartupReport(outcome, plan.environment(), startedAt, Duration.ofNanos(System.nanoTime() - t0),
+          plan.parallelism(), plan.isSequential(), steps, plan.bypasses(), failedStep, rootCause, warnings);
+    } finally {
+      role.unlock();
     }
-    return new StartupReport(outcome, plan.environment(), startedAt, Duration.ofNanos(System.nanoTime() - t0),
-        plan.parallelism(), plan.isSequential(), steps, plan.bypasses(), failedStep, rootCause, warnings);
   }
 
   // ---------------------------------------------------------------- phases and decisions
 
-  /** Runs the current phase to its end; returns whether the coordinator was interrupted. */
-  private boolean runPhase() {
-    boolean interrupted = false;
+  /** Resolves the steps of the current phase that wait for nothing in it, and launches what it can. */
+  private void startPhase() {
     List<Slot> members = phaseMembers.get(phase);
     phaseStart = System.nanoTime();
     for (Slot s : members) {
@@ -233,28 +287,63 @@ final class StartupRun {
         evaluate(s);
       }
     }
+    launchReady();
+  }
+
+  /** Sleeps until the current phase ends, handling deadlines; returns whether the coordinator was interrupted. */
+  private boolean awaitPhase() {
+    boolean interrupted = false;
     while (true) {
-      while (!failing && running < plan.parallelism() && !ready.isEmpty()) {
-        launch(ready.poll());
-      }
-      if (running == 0 && (failing || ready.isEmpty())) {
-        ready.clear();
-        return interrupted;
-      }
-      Timer next = timers.peek();
+      long sleep;
+      role.lock();
       try {
-        Object event = next == null ? events.take()
-            : events.poll(next.at() - System.nanoTime(), TimeUnit.NANOSECONDS);
-        if (event != null) {
-          handle(event);
-          drainEvents();
+        drainEvents();
+        fireDueTimers();
+        launchReady();
+        if (running == 0 && (failing || ready.isEmpty())) {
+          ready.clear();
+          break;
         }
-      } catch (InterruptedException e) {
-        interrupted = true;
-        handle(new Cancel("the thread running startup was interrupted"));
+        Timer next = timers.peek();
+        sleep = next == null ? Long.MAX_VALUE : next.at() - System.nanoTime();
+      } finally {
+        role.unlock();
       }
-      fireDueTimers();
+      emitPending();
+      if (events.isEmpty() && sleep > 0) {
+        if (sleep == Long.MAX_VALUE) {
+          LockSupport.park(this);
+        } else {
+          LockSupport.parkNanos(this, sleep);
+        }
+      }
+      if (Thread.interrupted()) {
+        interrupted = true;
+        events.add(new Cancel("the thread running startup was interrupted"));
+      }
     }
+    emitPending();
+    return interrupted;
+  }
+
+  private void launchReady() {
+    while (!failing && running < plan.parallelism() && !ready.isEmpty()) {
+      Slot s = ready.poll();
+      if (begin(s)) {
+        dispatch(s);
+      }
+    }
+  }
+
+  /** The first step startable now, begun, for the calling step thread to run next; null when none. */
+  private Slot takeContinuation() {
+    while (!failing && running < plan.parallelism() && !ready.isEmpty()) {
+      Slot s = ready.poll();
+      if (begin(s)) {
+        return s;
+      }
+    }
+    return null;
   }
 
   private void drainEvents() {
@@ -296,43 +385,69 @@ final class StartupRun {
     }
   }
 
-  private void launch(Slot s) {
+  /** Starts the step's clock; false when its budget is already gone (it is then TIMED_OUT without running). */
+  private boolean begin(Slot s) {
     long now = System.nanoTime();
     long stepDeadline = now + s.p.timeoutNanos();
     long phaseDeadline = phaseStart + plan.phaseTimeoutNanos(phase);
     long deadline = stepDeadline;
-    String bound = "its step timeout " + Duration.ofNanos(s.p.timeoutNanos());
+    int bound = BOUND_STEP;
     if (phaseDeadline - deadline < 0) {
       deadline = phaseDeadline;
-      bound = "what was left of phase '" + plan.phases().get(phase) + "' (timeout "
-          + Duration.ofNanos(plan.phaseTimeoutNanos(phase)) + ")";
+      bound = BOUND_PHASE;
     }
     if (totalDeadline - deadline < 0) {
       deadline = totalDeadline;
-      bound = "what was left of the total startup budget " + plan.totalTimeout();
+      bound = BOUND_TOTAL;
     }
+    s.bound = bound;
     s.launched = true;
     s.startNanos = now;
     s.deadline = deadline;
     if (deadline - now <= 0) {
       s.endNanos = now;
       finish(s, StepStatus.TIMED_OUT, StepError.of(new StepTimeoutException("step '" + s.p.name()
-          + "' could not start: " + bound + " was used up before its turn")), s.detail, null);
-      return;
+          + "' could not start: " + describeBound(s) + " was used up before its turn")), s.detail, null);
+      return false;
     }
-    s.error = StepError.of(new StepTimeoutException("step '" + s.p.name() + "' did not finish within " + bound));
     running++;
     s.counted = true;
-    timers.add(new Timer(deadline, s.p.index(), RUNNING));
+    addTimer(new Timer(deadline, s.p.index(), RUNNING));
     fire(s, StepEvent.Kind.STARTING, null);
+    return true;
+  }
+
+  private void dispatch(Slot s) {
     try {
-      executor.execute(() -> runStep(s));
+      executor.execute(() -> runChain(s));
     } catch (RejectedExecutionException e) {
       running--;
       s.counted = false;
       s.endNanos = System.nanoTime();
       finish(s, StepStatus.FAILED, StepError.of(e), "the executor rejected the step", null);
     }
+  }
+
+  private void addTimer(Timer timer) {
+    timers.add(timer);
+    if (timers.peek() == timer) {
+      wakeCoordinator(); // it sleeps until the earliest deadline, and this one is earlier
+    }
+  }
+
+  /** The budget that set a step's deadline, for its timeout message (built only when it overruns). */
+  private String describeBound(Slot s) {
+    return switch (s.bound) {
+      case BOUND_STEP -> "its step timeout " + Duration.ofNanos(s.p.timeoutNanos());
+      case BOUND_PHASE -> "what was left of phase '" + plan.phases().get(s.p.phase()) + "' (timeout "
+          + Duration.ofNanos(plan.phaseTimeoutNanos(s.p.phase())) + ")";
+      default -> "what was left of the total startup budget " + plan.totalTimeout();
+    };
+  }
+
+  private StepError timeoutError(Slot s) {
+    return StepError.of(new StepTimeoutException("step '" + s.p.name() + "' did not finish within "
+        + describeBound(s)));
   }
 
   private void handle(Object event) {
@@ -362,7 +477,6 @@ final class StartupRun {
     s.endNanos = System.nanoTime();
     if (s.stage == RUNNING) {
       if (error == null) {
-        s.error = null;
         finish(s, StepStatus.UP, null, s.detail, null);
       } else {
         StepStatus status = error instanceof StepTimeoutException ? StepStatus.TIMED_OUT : StepStatus.FAILED;
@@ -437,7 +551,7 @@ final class StartupRun {
         s.detail = append(s.detail, reason);
         s.stage = INTERRUPTED;
         s.interrupt();
-        timers.add(new Timer(now + graceNanos, s.p.index(), INTERRUPTED));
+        addTimer(new Timer(now + graceNanos, s.p.index(), INTERRUPTED));
       }
     }
   }
@@ -467,13 +581,14 @@ final class StartupRun {
     HangInspector.Analysis analysis = HangInspector.analyze(plan.hangDiagnostics());
     Slot firstRequired = null;
     for (Slot s : overrun) {
+      s.error = timeoutError(s);
       s.diagnosis = HangInspector.diagnose(s.thread, s.threadName, analysis);
       LOG.error("Step '{}' overran: {}; interrupting it. Its thread:\n{}{}", s.p.name(), s.error.message(),
           s.diagnosis.stack(), s.diagnosis.deadlocks().isEmpty() ? "" : "\n" + String.join("\n",
               s.diagnosis.deadlocks()));
       s.stage = INTERRUPTED;
       s.interrupt();
-      timers.add(new Timer(System.nanoTime() + graceNanos, s.p.index(), INTERRUPTED));
+      addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), INTERRUPTED));
       if (firstRequired == null && s.p.required()) {
         firstRequired = s;
       }
@@ -488,9 +603,10 @@ final class StartupRun {
     AbortHook hook = s.p.step().abortHook().orElseThrow();
     LOG.warn("Step '{}' ignored the interrupt for {}; running its abort hook", s.p.name(), plan.cancelGrace());
     Thread t = new Thread(() -> {
+      // Noted before the call: the step may end (and be reported) as soon as the hook unblocks it.
+      s.abortNote = "abort hook called";
       try {
         hook.abort();
-        s.abortNote = "abort hook ran";
       } catch (Exception | LinkageError e) {
         s.abortNote = "abort hook threw " + e;
         LOG.warn("Abort hook of step '{}' threw", s.p.name(), e);
@@ -498,11 +614,14 @@ final class StartupRun {
     }, plan.threadNamePrefix() + "-abort:" + s.p.name());
     t.setDaemon(true);
     t.start();
-    timers.add(new Timer(System.nanoTime() + graceNanos, s.p.index(), ABORTED));
+    addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), ABORTED));
   }
 
   private void abandon(Slot s) {
     s.stage = ABANDONED;
+    if (executor instanceof StartupPool pool) {
+      pool.replaceAbandonedThread();
+    }
     running--;
     s.counted = false;
     s.endNanos = System.nanoTime();
@@ -527,14 +646,21 @@ final class StartupRun {
       warnings.add(warning);
       LOG.error("POISONED CLASS: {}", warning);
     }
-    StepError error = s.cancelled && s.error != null && s.error.exception() instanceof StepTimeoutException
-        ? StepError.of(new CancellationException(detail)) : s.error;
+    StepError error = s.cancelled ? StepError.of(new CancellationException(detail)) : s.error;
     finish(s, StepStatus.ABANDONED, error, detail, null);
   }
 
   // ---------------------------------------------------------------- the step thread
 
-  private void runStep(Slot s) {
+  /** Runs a step, then, as long as its completion makes another startable, that one too, on this thread. */
+  private void runChain(Slot first) {
+    for (Slot s = first; s != null; ) {
+      Throwable error = runOne(s);
+      s = completeAndTakeNext(s, error);
+    }
+  }
+
+  private Throwable runOne(Slot s) {
     Thread me = Thread.currentThread();
     String original = me.getName();
     if (renameThreads) {
@@ -543,18 +669,43 @@ final class StartupRun {
     s.thread = me;
     s.threadName = me.getName();
     s.register(me);
-    Throwable error = null;
     try {
-      error = attempts(s);
+      return attempts(s);
     } finally {
       s.unregister();
-      // An interrupt meant for this step must not reach the pool's next task.
+      // An interrupt meant for this step must not reach the next task of this thread.
       Thread.interrupted();
       if (renameThreads) {
         me.setName(original);
       }
-      events.add(new Done(s, error));
     }
+  }
+
+  /** Posts a completion and, when the role is free, makes the decisions it allows; returns a step to run next. */
+  private Slot completeAndTakeNext(Slot s, Throwable error) {
+    events.add(new Done(s, error));
+    Slot next = null;
+    do {
+      if (!role.tryLock()) {
+        // Never wait for the role (its holder may be descheduled on a busy machine): the coordinator handles it.
+        wakeCoordinator();
+        break;
+      }
+      try {
+        drainEvents();
+        if (next == null) {
+          next = takeContinuation();
+        }
+        launchReady();
+        if (running == 0) {
+          wakeCoordinator();
+        }
+      } finally {
+        role.unlock();
+      }
+      emitPending();
+    } while (!events.isEmpty());
+    return next;
   }
 
   private Throwable attempts(Slot s) {
@@ -652,10 +803,7 @@ final class StartupRun {
         return t;
       };
     }
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(plan.parallelism(), plan.parallelism(), 1, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), factory);
-    pool.allowCoreThreadTimeOut(true);
-    executor = pool;
+    executor = StartupPool.create(plan.parallelism(), factory);
     ownExecutor = true;
   }
 
@@ -714,8 +862,21 @@ final class StartupRun {
     if (plan.listeners().isEmpty()) {
       return;
     }
-    emit(new StepEvent(s.p.name(), kind, Duration.ofNanos(System.nanoTime() - t0), s.threadName, s.attempts,
-        Optional.ofNullable(error), s.detail));
+    pendingEvents.add(new StepEvent(s.p.name(), kind, Duration.ofNanos(System.nanoTime() - t0), s.threadName,
+        s.attempts, Optional.ofNullable(error), s.detail));
+  }
+
+  /** Delivers queued events outside the role, in order, one thread at a time. */
+  private void emitPending() {
+    while (!pendingEvents.isEmpty() && emitting.compareAndSet(false, true)) {
+      try {
+        for (StepEvent e = pendingEvents.poll(); e != null; e = pendingEvents.poll()) {
+          emit(e);
+        }
+      } finally {
+        emitting.set(false);
+      }
+    }
   }
 
   private void emit(StepEvent event) {
@@ -724,10 +885,8 @@ final class StartupRun {
         listener.onStepEvent(event);
       } catch (RuntimeException e) {
         LOG.warn("Startup listener {} threw on {} of step '{}'", listener, event.kind(), event.step(), e);
-        synchronized (warnings) {
-          warnings.add("listener " + listener + " threw on " + event.kind() + " of step '" + event.step() + "': "
-              + e);
-        }
+        warnings.add("listener " + listener + " threw on " + event.kind() + " of step '" + event.step() + "': "
+            + e);
       }
     }
   }

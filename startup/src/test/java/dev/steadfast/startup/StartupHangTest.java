@@ -111,7 +111,7 @@ class StartupHangTest {
 
     StepReport step = report.step("listener");
     assertThat(step.status()).isEqualTo(StepStatus.TIMED_OUT);
-    assertThat(step.detail()).contains("abort hook ran").contains("ended after being interrupted");
+    assertThat(step.detail()).contains("abort hook called").contains("ended after being interrupted");
     assertThat(socket.get().isClosed()).isTrue();
   }
 
@@ -136,5 +136,24 @@ class StartupHangTest {
     assertThat(report.step("cache").rollback()).get().extracting(StopReport::status)
         .isEqualTo(StopReport.Status.STOPPED);
     assertThat(journal.entries).containsExactly("interrupted; finishing anyway", "stop cache");
+  }
+
+  @Test
+  void abandonedThread_isReplaced_soLaterStepsStillRun() {
+    CountDownLatch release = new CountDownLatch(1);
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION).sequential()
+        .step("stuck", s -> s.optional().timeout(Duration.ofMillis(200))
+            .start(Steps.hangIgnoringInterrupts(release)))
+        .step("next", s -> s.start(ctx -> { }))
+        .build();
+    try {
+      StartupReport report = plan.start().report();
+
+      assertThat(report.step("stuck").status()).isEqualTo(StepStatus.ABANDONED);
+      assertThat(report.step("next").status()).isEqualTo(StepStatus.UP);
+      assertThat(report.step("next").thread()).isNotEqualTo(report.step("stuck").thread());
+    } finally {
+      release.countDown();
+    }
   }
 }

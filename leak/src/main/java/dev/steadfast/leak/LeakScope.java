@@ -60,7 +60,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
     private final String name;
     private final Thread openingThread;
     private final ThreadLocalMaps maps = ThreadLocalMaps.create();
-    private final ScopeMarker marker = new ScopeMarker();
+    private final ScopeMarker marker;
     private final OpenScopes.Ticket ticket;
     private final List<Class<?>> fieldSearchHints;
     private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
@@ -74,6 +74,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
         this.detector = Objects.requireNonNull(detector, "detector");
         this.name = name;
         this.openingThread = Thread.currentThread();
+        this.marker = new ScopeMarker(name);
         this.fieldSearchHints = fieldSearchHints(ownerClass);
         boolean readable = maps.isAvailable();
         this.threadIdsAtOpen = !readable && detector.checks().contains(LeakCheck.THREADS) ? liveThreadIds() : Set.of();
@@ -260,7 +261,8 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
 
     private List<ThreadLocalLeak> checkThreadLocals(List<String> warnings) {
         List<ThreadLocalLeak> leaks = new ArrayList<>();
-        List<String> unattributed = new ArrayList<>();
+        List<String> duringOtherScopes = new ArrayList<>();
+        List<String> onLeftoverThreads = new ArrayList<>();
         boolean overlapped = ticket.overlapped();
         for (Thread thread : liveThreads()) {
             List<ThreadLocalEntry> entries = safeEntries(thread);
@@ -278,24 +280,44 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
                 shared = true;
                 baseline = sharedBaseline.getOrDefault(thread, Set.of());
             }
+            String leftBy = shared ? closedScopeThatStarted(entries) : null;
             for (ThreadLocalEntry entry : entries) {
                 if (baseline.contains(entry.threadLocal()) || isIgnored(entry)) {
                     continue;
                 }
                 ThreadLocalLeak leak = toLeak(thread, entry);
-                if (shared && overlapped) {
-                    unattributed.add(leak.toString());
+                if (leftBy != null) {
+                    // An earlier scope's leftover thread doing its own work: blaming this scope would be a cascade.
+                    onLeftoverThreads.add(leak + " (thread started by scope \"" + leftBy + "\")");
+                } else if (shared && overlapped) {
+                    duringOtherScopes.add(leak.toString());
                 } else {
                     leaks.add(leak);
                 }
             }
         }
-        if (!unattributed.isEmpty()) {
+        if (!duringOtherScopes.isEmpty()) {
             warnings.add("ThreadLocal entries appeared on shared threads while another scope was open at the same time,"
                     + " so they may belong to it and were not counted as leaks of this scope: "
-                    + String.join("; ", unattributed));
+                    + String.join("; ", duringOtherScopes));
+        }
+        if (!onLeftoverThreads.isEmpty()) {
+            warnings.add("ThreadLocal entries appeared on threads an earlier, closed scope started and left running; "
+                    + "those threads are that scope's leak, so the entries were not counted as leaks of this scope: "
+                    + String.join("; ", onLeftoverThreads));
         }
         return leaks;
+    }
+
+    /** @return the name of a closed scope that started the thread with these entries, or null */
+    private String closedScopeThatStarted(List<ThreadLocalEntry> entries) {
+        for (ThreadLocalEntry entry : entries) {
+            if (entry.threadLocal() instanceof ScopeMarker && entry.threadLocal() != marker && entry.value() != null
+                    && ((ScopeMarker) entry.threadLocal()).isClosed()) {
+                return ((ScopeMarker) entry.threadLocal()).scopeName();
+            }
+        }
+        return null;
     }
 
     private boolean hasOwnMarker(List<ThreadLocalEntry> entries) {

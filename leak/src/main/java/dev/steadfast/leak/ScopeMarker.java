@@ -19,8 +19,13 @@ final class ScopeMarker extends InheritableThreadLocal<ScopeMarker.Origin> {
     /** The value on the opening thread itself, which was not created in the scope. */
     static final Origin OPENER = new Origin("", List.of());
 
+    private final String scopeName;
     private final AtomicInteger threadsCreated = new AtomicInteger();
     private volatile boolean closed;
+
+    ScopeMarker(String scopeName) {
+        this.scopeName = scopeName;
+    }
 
     @Override
     protected Origin childValue(Origin parentValue) {
@@ -34,6 +39,11 @@ final class ScopeMarker extends InheritableThreadLocal<ScopeMarker.Origin> {
     /** @return threads constructed in the scope so far (alive or not) */
     int threadsCreated() {
         return threadsCreated.get();
+    }
+
+    /** @return the name of the scope this marker tracks, for reports that mention it */
+    String scopeName() {
+        return scopeName;
     }
 
     boolean isClosed() {

@@ -164,6 +164,36 @@ class ThreadLocalLeakTest {
     }
 
     @Test
+    void threadLeftRunningByAnEarlierScope_doesNotMakeTheNextScopeFail() throws Exception {
+        CountDownLatch setNow = new CountDownLatch(1);
+        CountDownLatch set = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            try (LeakScope earlier = detector.open("earlier test")) {
+                new Thread(() -> {
+                    awaitQuietly(setNow);
+                    CURRENT_SESSION.set(new Session());
+                    set.countDown();
+                    awaitQuietly(release);
+                }, "leftover-background").start();
+            }
+            try (LeakScope later = detector.open("later test")) {
+                setNow.countDown();
+                assertThat(set.await(10, TimeUnit.SECONDS)).isTrue();
+                LeakReport report = later.check();
+
+                assertThat(report.threadLocals()).isEmpty();
+                assertThat(report.warnings()).singleElement().asString()
+                        .startsWith("ThreadLocal entries appeared on threads an earlier, closed scope started")
+                        .contains("on thread \"leftover-background\"", "(thread started by scope \"earlier test\")");
+            }
+        } finally {
+            setNow.countDown();
+            release.countDown();
+        }
+    }
+
+    @Test
     void withInitialThreadLocal_isNamedFromItsLambdasClass() {
         try (LeakScope scope = detector.open("withInitial")) {
             ThreadLocalFixtures.BUFFER.get().append("x");

@@ -63,6 +63,10 @@ public final class WebsocketBench {
     int clientIoThreads = intOption(options, "client-io-threads", 2);
     String serverHeap = options.getOrDefault("server-heap", "1g");
 
+    System.out.printf(Locale.ROOT, "websocket bench: %,d idle connections, %,d churn cycles (concurrency %d),"
+        + " fan-out to %,d subscribers x %d rounds; servers in child JVMs (-Xmx%s, %d I/O threads), load generator"
+        + " here (%d I/O threads)%n", connections, churnCycles, churnConcurrency, fanoutSubscribers, fanoutRounds,
+        serverHeap, serverIoThreads, clientIoThreads);
     try (LoadGenerator generator = LoadGenerator.create(clientIoThreads)) {
       IdleResult rawIdle;
       Scenarios.FanoutResult rawFanout;
@@ -71,10 +75,47 @@ public final class WebsocketBench {
         rawIdle = idle("raw-netty", raw, scenarios, connections);
         rawFanout = fanout("raw-netty", scenarios, fanoutSubscribers, fanoutRounds);
       }
+      IdleResult oursIdle;
+      ChurnOutcome churn;
+      Scenarios.FanoutResult oursFanout;
+      try (ServerProcess ours = ServerProcess.launch("steadfast", serverIoThreads, serverHeap)) {
+        Scenarios scenarios = new Scenarios(generator, WireProtocol.steadfast(wsUri(ours), ours.info("token")));
+        oursIdle = idle("steadfast", ours, scenarios, connections);
+        churn = churn("steadfast", ours, scenarios, churnCycles, churnConcurrency);
+        oursFanout = fanout("steadfast", scenarios, fanoutSubscribers, fanoutRounds);
+      }
+      double ratio = (double) oursIdle.bytesPerConnection() / rawIdle.bytesPerConnection();
+      System.out.printf(Locale.ROOT, "side by side: heap/connection steadfast %,d B vs raw Netty %,d B (x%.2f);"
+          + " fan-out steadfast %,.0f/s p99 %.2f ms vs raw Netty %,.0f/s p99 %.2f ms%n",
+          oursIdle.bytesPerConnection(), rawIdle.bytesPerConnection(), ratio, oursFanout.deliveriesPerSecond(),
+          oursFanout.p99Millis(), rawFanout.deliveriesPerSecond(), rawFanout.p99Millis());
       System.out.println(String.format(Locale.ROOT,
-          "BENCH websocket bytes_per_conn_raw=%d raw_fanout_per_s=%.0f raw_fanout_p99_ms=%.2f",
-          rawIdle.bytesPerConnection(), rawFanout.deliveriesPerSecond(), rawFanout.p99Millis()));
+          "BENCH websocket bytes_per_conn=%d netty_ratio=%.2f churn_cycles=%d registry_after=%d"
+              + " churn_heap_delta_pct=%.2f threads_delta=%d fanout_per_s=%.0f fanout_p99_ms=%.2f",
+          oursIdle.bytesPerConnection(), ratio, churn.completed(), churn.registryAfter(), churn.heapDeltaPercent(),
+          churn.threadsDelta(), oursFanout.deliveriesPerSecond(), oursFanout.p99Millis()));
     }
+  }
+
+  record ChurnOutcome(int completed, int registryAfter, double heapDeltaPercent, int threadsDelta) {}
+
+  static ChurnOutcome churn(String name, ServerProcess server, Scenarios scenarios, int cycles, int concurrency)
+      throws Exception {
+    int warmup = Math.max(100, Math.min(5_000, cycles / 10));
+    scenarios.churn(warmup, concurrency);
+    awaitRegistry(server, 0);
+    ServerProcess.Stats before = server.stats();
+    Scenarios.ChurnResult result = scenarios.churn(cycles, concurrency);
+    awaitRegistry(server, 0);
+    ServerProcess.Stats after = server.stats();
+    double heapDelta = 100.0 * (after.liveHeapBytes() - before.liveHeapBytes()) / before.liveHeapBytes();
+    int threadsDelta = after.threads() - before.threads();
+    System.out.printf(Locale.ROOT, "%-10s churn: %,d of %,d cycles completed in %.1f s (%,.0f/s; ends: close frame,"
+        + " FIN, RST, RST while subscribing), %d failed%s; registry %d; live heap %,d -> %,d bytes (%+.2f %%);"
+        + " threads %d -> %d%n", name, result.completed(), cycles, result.seconds(), result.cyclesPerSecond(),
+        result.failed(), result.failed() > 0 ? " (first: " + result.firstFailure() + ")" : "", after.registry(),
+        before.liveHeapBytes(), after.liveHeapBytes(), heapDelta, before.threads(), after.threads());
+    return new ChurnOutcome(result.completed(), after.registry(), heapDelta, threadsDelta);
   }
 
   record IdleResult(int connections, long bytesPerConnection) {}

@@ -17,6 +17,7 @@ import java.util.Set;
  * <pre>{@code
  * ServerConfig config = ServerConfig.builder()
  *     .port(0)                                   // any free port
+ *     .limits(ServerConfig.Limits.HUB_DEFAULTS.withMaxConnections(50_000).withIdleTimeout(Duration.ofSeconds(90)))
  *     .bindAddress("127.0.0.1")
  *     .tokenSecret("a-secret-of-at-least-32-bytes-.......")
  *     .publishApiKey("publisher-key")
@@ -163,6 +164,94 @@ public final class ServerConfig {
       handshakeTimeout.ifPresent(d -> ServerConfig.requirePositive("handshakeTimeout", d));
       pingInterval.ifPresent(d -> ServerConfig.requirePositive("pingInterval", d));
       idleTimeout.ifPresent(d -> ServerConfig.requirePositive("idleTimeout", d));
+    }
+
+    /**
+     * Returns a copy with maxConnections set.
+     *
+     * @param value the new value
+     * @return the copy
+     * @throws IllegalArgumentException when the value is out of range
+     */
+    public Limits withMaxConnections(int value) {
+      return new Limits(OptionalInt.of(value), maxConnectionsPerAddress, maxMessageBytes, maxOutboundBytes, maxSubscriptionsPerConnection, handshakeTimeout, pingInterval, idleTimeout);
+    }
+
+    /**
+     * Returns a copy with maxConnectionsPerAddress set.
+     *
+     * @param value the new value
+     * @return the copy
+     * @throws IllegalArgumentException when the value is out of range
+     */
+    public Limits withMaxConnectionsPerAddress(int value) {
+      return new Limits(maxConnections, OptionalInt.of(value), maxMessageBytes, maxOutboundBytes, maxSubscriptionsPerConnection, handshakeTimeout, pingInterval, idleTimeout);
+    }
+
+    /**
+     * Returns a copy with maxMessageBytes set.
+     *
+     * @param value the new value
+     * @return the copy
+     * @throws IllegalArgumentException when the value is out of range
+     */
+    public Limits withMaxMessageBytes(int value) {
+      return new Limits(maxConnections, maxConnectionsPerAddress, OptionalInt.of(value), maxOutboundBytes, maxSubscriptionsPerConnection, handshakeTimeout, pingInterval, idleTimeout);
+    }
+
+    /**
+     * Returns a copy with maxOutboundBytes set.
+     *
+     * @param value the new value
+     * @return the copy
+     * @throws IllegalArgumentException when the value is out of range
+     */
+    public Limits withMaxOutboundBytes(int value) {
+      return new Limits(maxConnections, maxConnectionsPerAddress, maxMessageBytes, OptionalInt.of(value), maxSubscriptionsPerConnection, handshakeTimeout, pingInterval, idleTimeout);
+    }
+
+    /**
+     * Returns a copy with maxSubscriptionsPerConnection set.
+     *
+     * @param value the new value
+     * @return the copy
+     * @throws IllegalArgumentException when the value is out of range
+     */
+    public Limits withMaxSubscriptionsPerConnection(int value) {
+      return new Limits(maxConnections, maxConnectionsPerAddress, maxMessageBytes, maxOutboundBytes, OptionalInt.of(value), handshakeTimeout, pingInterval, idleTimeout);
+    }
+
+    /**
+     * Returns a copy with handshakeTimeout set.
+     *
+     * @param value the new value
+     * @return the copy
+     * @throws IllegalArgumentException when the value is out of range
+     */
+    public Limits withHandshakeTimeout(Duration value) {
+      return new Limits(maxConnections, maxConnectionsPerAddress, maxMessageBytes, maxOutboundBytes, maxSubscriptionsPerConnection, Optional.of(value), pingInterval, idleTimeout);
+    }
+
+    /**
+     * Returns a copy with pingInterval set.
+     *
+     * @param value the new value
+     * @return the copy
+     * @throws IllegalArgumentException when the value is out of range
+     */
+    public Limits withPingInterval(Duration value) {
+      return new Limits(maxConnections, maxConnectionsPerAddress, maxMessageBytes, maxOutboundBytes, maxSubscriptionsPerConnection, handshakeTimeout, Optional.of(value), idleTimeout);
+    }
+
+    /**
+     * Returns a copy with idleTimeout set.
+     *
+     * @param value the new value
+     * @return the copy
+     * @throws IllegalArgumentException when the value is out of range
+     */
+    public Limits withIdleTimeout(Duration value) {
+      return new Limits(maxConnections, maxConnectionsPerAddress, maxMessageBytes, maxOutboundBytes, maxSubscriptionsPerConnection, handshakeTimeout, pingInterval, Optional.of(value));
     }
 
     private static void requireAtLeastOne(String name, OptionalInt value) {

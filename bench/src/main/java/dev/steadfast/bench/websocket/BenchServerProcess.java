@@ -51,6 +51,7 @@ public final class BenchServerProcess {
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
     BenchedServer server = switch (kind) {
       case "raw" -> raw(RawNettyEchoServer.start(address, ioThreads));
+      case "steadfast" -> SteadfastBenchServer.start(ioThreads);
       default -> throw new IllegalArgumentException("server kind must be raw or steadfast: " + kind);
     };
     StringBuilder ready = new StringBuilder("READY port=").append(server.port());

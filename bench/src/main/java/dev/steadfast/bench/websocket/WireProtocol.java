@@ -1,5 +1,8 @@
 package dev.steadfast.bench.websocket;
 
+import java.net.URI;
+import java.util.Map;
+
 /**
  * How the load generator speaks to one kind of server: where to connect, how to subscribe and publish.
  *
@@ -43,8 +46,8 @@ public interface WireProtocol {
    * @param uri the server's ws:// URI
    * @return the protocol
    */
-  static WireProtocol rawEcho(java.net.URI uri) {
-    LoadGenerator.Target target = new LoadGenerator.Target(uri, java.util.Map.of());
+  static WireProtocol rawEcho(URI uri) {
+    LoadGenerator.Target target = new LoadGenerator.Target(uri, Map.of());
     return new WireProtocol() {
       @Override
       public LoadGenerator.Target target() {
@@ -64,6 +67,39 @@ public interface WireProtocol {
       @Override
       public String publishFrame(String topic, String payload) {
         return "broadcast:" + payload;
+      }
+    };
+  }
+
+  /**
+   * The Steadfast hub's JSON protocol, authenticated with a bearer token that may subscribe and publish on the
+   * topics used.
+   *
+   * @param uri the hub's ws:// URI
+   * @param token an HS256 token accepted by the hub
+   * @return the protocol
+   */
+  static WireProtocol steadfast(URI uri, String token) {
+    LoadGenerator.Target target = new LoadGenerator.Target(uri, Map.of("Authorization", "Bearer " + token));
+    return new WireProtocol() {
+      @Override
+      public LoadGenerator.Target target() {
+        return target;
+      }
+
+      @Override
+      public String subscribeFrame(String topic) {
+        return "{\"op\":\"subscribe\",\"topic\":\"" + topic + "\"}";
+      }
+
+      @Override
+      public boolean isSubscribeAck(String text) {
+        return text.contains("\"op\":\"subscribed\"");
+      }
+
+      @Override
+      public String publishFrame(String topic, String payload) {
+        return "{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"payload\":\"" + payload + "\"}";
       }
     };
   }

@@ -1,0 +1,58 @@
+package dev.steadfast.bench.websocket;
+
+import dev.steadfast.server.ServerConfig;
+import dev.steadfast.server.SteadfastServer;
+import dev.steadfast.startup.Environment;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Steadfast reference service as the benchmark runs it: the full service (startup, thread manager, metrics,
+ * broker, hub) on loopback, with connection caps raised above the benchmark's counts and every other limit at its
+ * default (heartbeat, idle timeout, outbound bound, handshake timeout).
+ */
+final class SteadfastBenchServer implements BenchServerProcess.BenchedServer {
+  /** Above the largest benchmark count; the defaults (10,000 total, 100 per address) would refuse the load. */
+  static final int CONNECTION_CAP = 100_000;
+
+  private final SteadfastServer server;
+  private final String token;
+
+  private SteadfastBenchServer(SteadfastServer server) {
+    this.server = server;
+    this.token = server.credentials().tokenIssuer()
+        .issue("bench", List.of("*"), List.of("*"), Duration.ofHours(6));
+  }
+
+  static SteadfastBenchServer start(int ioThreads) {
+    ServerConfig config = ServerConfig.builder()
+        .port(0)
+        .bindAddress("127.0.0.1")
+        .ioThreads(ioThreads)
+        .limits(ServerConfig.Limits.HUB_DEFAULTS.withMaxConnections(CONNECTION_CAP)
+            .withMaxConnectionsPerAddress(CONNECTION_CAP))
+        .build();
+    return new SteadfastBenchServer(SteadfastServer.start(config, Environment.TEST));
+  }
+
+  @Override
+  public int port() {
+    return server.port();
+  }
+
+  @Override
+  public int registrySize() {
+    return server.statistics().connections();
+  }
+
+  @Override
+  public Map<String, String> readyInfo() {
+    return Map.of("token", token);
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}

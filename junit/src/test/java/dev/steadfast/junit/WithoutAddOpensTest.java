@@ -6,6 +6,7 @@ import dev.steadfast.junit.corpus.Corpus;
 import dev.steadfast.junit.corpus.Fixture;
 import dev.steadfast.leak.LeakCheck;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -44,7 +45,9 @@ class WithoutAddOpensTest {
 
     @Test
     void threadLocalCheckLeftOut_passes() {
-        Corpus.run(WithoutThreadLocalCheck.class).testEvents()
-                .assertStatistics(stats -> stats.started(1).succeeded(1));
+        EngineExecutionResults results = Corpus.run(WithoutThreadLocalCheck.class);
+
+        assertThat(results.containerEvents().failed().list()).as("failed containers").isEmpty();
+        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
     }
 }

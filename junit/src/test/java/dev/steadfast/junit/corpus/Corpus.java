@@ -99,7 +99,11 @@ public final class Corpus {
     public static Throwable onlyFailure(EngineExecutionResults results) {
         List<Event> failed = results.testEvents().failed().list();
         if (failed.size() != 1) {
-            throw new AssertionError("expected exactly 1 failed test, got " + failed.size() + ": " + failed);
+            AssertionError error = new AssertionError("expected exactly 1 failed test, got " + failed.size() + ": "
+                    + failed + "; failed containers: " + results.containerEvents().failed().list());
+            results.containerEvents().failed().list().forEach(event -> event
+                    .getRequiredPayload(TestExecutionResult.class).getThrowable().ifPresent(error::addSuppressed));
+            throw error;
         }
         return failed.get(0).getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
     }

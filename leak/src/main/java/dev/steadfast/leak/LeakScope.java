@@ -261,6 +261,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
 
     private List<ThreadLocalLeak> checkThreadLocals(List<String> warnings) {
         List<ThreadLocalLeak> leaks = new ArrayList<>();
+        List<ThreadLocal<?>> leakedLocals = new ArrayList<>(); // parallel to leaks
         List<String> duringOtherScopes = new ArrayList<>();
         List<String> onLeftoverThreads = new ArrayList<>();
         boolean overlapped = ticket.overlapped();
@@ -293,6 +294,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
                     duringOtherScopes.add(leak.toString());
                 } else {
                     leaks.add(leak);
+                    leakedLocals.add(entry.threadLocal());
                 }
             }
         }
@@ -306,7 +308,58 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
                     + "those threads are that scope's leak, so the entries were not counted as leaks of this scope: "
                     + String.join("; ", onLeftoverThreads));
         }
-        return leaks;
+        return nameFromHeapDump(leaks, leakedLocals, warnings);
+    }
+
+    /**
+     * Reflection only searches likely classes; for the ThreadLocals it could not name, a heap dump knows every static
+     * field. Paid only when a ThreadLocal leaked unnamed (the test fails anyway) and retention paths are enabled.
+     */
+    private List<ThreadLocalLeak> nameFromHeapDump(List<ThreadLocalLeak> leaks, List<ThreadLocal<?>> locals,
+                                                   List<String> warnings) {
+        Map<ThreadLocal<?>, WatchedReference> probes = new IdentityHashMap<>();
+        for (int i = 0; i < leaks.size(); i++) {
+            if (leaks.get(i).declaringField().isEmpty()) {
+                probes.computeIfAbsent(locals.get(i), local -> new WatchedReference(local, "ThreadLocal", null));
+            }
+        }
+        if (probes.isEmpty() || !detector.retentionPaths()) {
+            return leaks;
+        }
+        Map<String, RetentionPath> paths;
+        Path dump = null;
+        try {
+            dump = RetentionPaths.dump(tempDirectory(), name + "-threadlocals");
+            paths = RetentionPaths.compute(dump, probes.values().stream().map(p -> p.key).collect(Collectors.toSet()))
+                    .paths();
+        } catch (IOException | UncheckedIOException | UnsupportedOperationException | IllegalArgumentException
+                 | IllegalStateException e) {
+            warnings.add("Declaring fields of leaked ThreadLocals could not be looked up in a heap dump (" + e + ")");
+            return leaks;
+        } finally {
+            if (dump != null) {
+                deleteQuietly(dump, warnings);
+            }
+        }
+        List<ThreadLocalLeak> named = new ArrayList<>(leaks.size());
+        for (int i = 0; i < leaks.size(); i++) {
+            ThreadLocalLeak leak = leaks.get(i);
+            WatchedReference probe = probes.get(locals.get(i));
+            RetentionPath path = probe == null ? null : paths.get(probe.key);
+            Optional<String> field = staticFieldEndingAt(path);
+            named.add(field.isEmpty() ? leak : new ThreadLocalLeak(leak.threadName(), leak.threadId(),
+                    leak.threadLocalType(), field, leak.valueType(), leak.inheritable()));
+        }
+        return named;
+    }
+
+    /** @return the static field that directly holds the path's target, e.g. {@code static com.acme.Ctx.CURRENT} */
+    private static Optional<String> staticFieldEndingAt(RetentionPath path) {
+        if (path == null || path.hops().isEmpty()) {
+            return Optional.empty();
+        }
+        RetentionPath.Hop last = path.hops().get(path.hops().size() - 1);
+        return last.kind() == RetentionPath.Kind.STATIC_FIELD ? Optional.of(last.name()) : Optional.empty();
     }
 
     /** @return the name of a closed scope that started the thread with these entries, or null */

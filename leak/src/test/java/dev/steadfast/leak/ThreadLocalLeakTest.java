@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import dev.steadfast.leak.fixtures.RequestContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,6 +214,19 @@ class ThreadLocalLeakTest {
 
             assertThat(scope.check().threadLocals()).extracting(ThreadLocalLeak::declaringField)
                     .containsExactly(Optional.of("static dev.steadfast.leak.ThreadLocalFixtures.ANONYMOUS"));
+        }
+    }
+
+    @Test
+    void threadLocalInAClassNothingPointsTo_isNamedFromAHeapDump() {
+        try (LeakScope scope = detector.open("unrelated holder")) {
+            RequestContext.enter(new Session());
+            LeakReport report = scope.check();
+
+            assertThat(report.threadLocals()).extracting(ThreadLocalLeak::declaringField)
+                    .containsExactly(Optional.of("static dev.steadfast.leak.fixtures.RequestContext.CURRENT"));
+        } finally {
+            RequestContext.exit();
         }
     }
 

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * <em>floor</em>: the window is cut into {@value #BUCKETS_PER_WINDOW} time slots, each keeps its lowest sample, and a
  * least-squares line with a Student-t interval goes through those minima (as JDK Mission Control's live-set trend
  * rule fits heap after GC). When at least {@value #MIN_BUCKETS_FOR_VERDICT} slots contain a collection that
- * reclaimed old-generation space (a full collection, a G1 mixed collection, any cycle of a single-space collector),
- * only those samples are used; otherwise all collections are, and the snapshot says so.
+ * reclaimed old-generation space, or the first collection after such space was reclaimed concurrently (a full
+ * collection, a G1 mixed collection or concurrent cycle, any cycle of a single-space collector), only those samples
+ * are used; otherwise all collections are, and the snapshot says so.
  * Live threads and registered sizes are sampled at collections (at most once a second) and at each
  * {@link #snapshot()}, and get the same floor trend. The verdict is {@code GROWING} when the lower confidence bound of
  * the slope exceeds the threshold.

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
@@ -48,6 +49,8 @@ final class LeakMonitorGcListener implements NotificationListener {
     private final Sink sink;
     private final Consumer<Throwable> failures;
     private final List<NotificationEmitter> registered = new ArrayList<>();
+    /** Old-generation usage after the previous collection, per pool; touched only by the notification thread. */
+    private final Map<String, Long> oldUsedAfterPrevious = new ConcurrentHashMap<>();
 
     /**
      * @param heapPools names of the heap memory pools, whose after-collection usage is added up
@@ -115,12 +118,41 @@ final class LeakMonitorGcListener implements NotificationListener {
                     heapAfter += usage.getUsed();
                 }
             }
-            sink.collection(heapAfter, collectedOldGeneration(info.getGcAction(), gc.getMemoryUsageBeforeGc(),
-                    after, oldPools));
+            sink.collection(heapAfter, reclaimedOldGeneration(info.getGcAction(), gc.getMemoryUsageBeforeGc(), after));
         } catch (RuntimeException e) {
             // A JMX notification thread must not die because one notification looked unexpected.
             failures.accept(e);
         }
+    }
+
+    /**
+     * Whether heap after this collection follows a reclamation of old-generation space, during it or since the
+     * previous collection; remembers this collection's old-generation usage for the next call.
+     */
+    boolean reclaimedOldGeneration(String gcAction, Map<String, MemoryUsage> before, Map<String, MemoryUsage> after) {
+        boolean reclaimed = collectedOldGeneration(gcAction, before, after, oldPools) || shrankSincePrevious(before);
+        for (String pool : oldPools) {
+            MemoryUsage usage = after.get(pool);
+            if (usage != null) {
+                oldUsedAfterPrevious.put(pool, usage.getUsed());
+            }
+        }
+        return reclaimed;
+    }
+
+    /**
+     * Whether old-generation space was reclaimed between the previous collection and this one: G1's concurrent cycle
+     * frees whole empty regions at its Remark and Cleanup pauses, which JDK 17 reports through no collector.
+     */
+    private boolean shrankSincePrevious(Map<String, MemoryUsage> before) {
+        for (String pool : oldPools) {
+            Long previous = oldUsedAfterPrevious.get(pool);
+            MemoryUsage now = before.get(pool);
+            if (previous != null && now != null && now.getUsed() < previous) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

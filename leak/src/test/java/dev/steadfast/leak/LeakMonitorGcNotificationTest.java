@@ -118,6 +118,24 @@ class LeakMonitorGcNotificationTest {
                 Map.of("Shenandoah", usage(300)), Map.of("Shenandoah", usage(310)), Set.of())).isTrue();
     }
 
+    @Test
+    void reclaimedOldGeneration_oldGenFreedConcurrentlyBetweenTwoYoungCollections_counts() {
+        LeakMonitorGcListener listener = new LeakMonitorGcListener(Set.of("G1 Old Gen", "G1 Eden Space"),
+                Set.of("G1 Old Gen"), (heap, old) -> { }, failure -> { });
+
+        boolean promoting = listener.reclaimedOldGeneration("end of minor GC",
+                Map.of("G1 Old Gen", usage(220)), Map.of("G1 Old Gen", usage(230)));
+        // G1's concurrent cycle frees empty old regions at Remark/Cleanup, reported by no collector on JDK 17.
+        boolean afterConcurrentCycle = listener.reclaimedOldGeneration("end of minor GC",
+                Map.of("G1 Old Gen", usage(40)), Map.of("G1 Old Gen", usage(45)));
+        boolean promotingAgain = listener.reclaimedOldGeneration("end of minor GC",
+                Map.of("G1 Old Gen", usage(45)), Map.of("G1 Old Gen", usage(52)));
+
+        assertThat(promoting).isFalse();
+        assertThat(afterConcurrentCycle).isTrue();
+        assertThat(promotingAgain).isFalse();
+    }
+
     private static MemoryUsage usage(long usedMegabytes) {
         long used = usedMegabytes << 20;
         return new MemoryUsage(0, used, used, -1);

@@ -134,13 +134,7 @@ public final class EnvironmentPolicy {
      * @throws IllegalStateException when the step's timeout was already changed
      */
     public Builder timeout(String step, Duration timeout, String reason) {
-      requireReason(step, reason);
-      Durations.requirePositive(timeout, "timeout of step '" + step + "'");
-      if (timeouts.putIfAbsent(step, new TimeoutRule(timeout, reason)) != null) {
-        throw new IllegalStateException("timeout of step '" + step + "' was already set to "
-            + timeouts.get(step).timeout());
-      }
-      return this;
+      return putTimeout(timeouts, "timeout", step, timeout, reason);
     }
 
     /**
@@ -154,11 +148,16 @@ public final class EnvironmentPolicy {
      * @throws IllegalStateException when the step's readiness timeout was already changed
      */
     public Builder readinessTimeout(String step, Duration timeout, String reason) {
+      return putTimeout(readinessTimeouts, "readiness timeout", step, timeout, reason);
+    }
+
+    private Builder putTimeout(Map<String, TimeoutRule> rules, String what, String step, Duration timeout,
+        String reason) {
       requireReason(step, reason);
-      Durations.requirePositive(timeout, "readiness timeout of step '" + step + "'");
-      if (readinessTimeouts.putIfAbsent(step, new TimeoutRule(timeout, reason)) != null) {
-        throw new IllegalStateException("readiness timeout of step '" + step + "' was already set to "
-            + readinessTimeouts.get(step).timeout());
+      Durations.requirePositive(timeout, what + " of step '" + step + "'");
+      TimeoutRule previous = rules.putIfAbsent(step, new TimeoutRule(timeout, reason));
+      if (previous != null) {
+        throw new IllegalStateException(what + " of step '" + step + "' was already set to " + previous.timeout());
       }
       return this;
     }

@@ -359,7 +359,9 @@ final class PlanValidator {
     if (best != null && bestDistance <= Math.max(1, name.length() / 3)) {
       return " (did you mean '" + best + "'?)";
     }
-    return "; known steps are " + known;
+    List<String> names = new ArrayList<>(known);
+    return "; known steps are " + (names.size() <= 10 ? names.toString()
+        : names.subList(0, 10) + " and " + (names.size() - 10) + " more");
   }
 
   private static int distance(String a, String b) {

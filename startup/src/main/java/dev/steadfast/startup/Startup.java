@@ -153,7 +153,7 @@ public final class Startup implements AutoCloseable {
             + " report)");
       } else {
         setState(StartupState.STOPPING);
-        stops = run.stopAll(origin);
+        stops = run.stopAll(origin, false);
       }
       shutdown = new ShutdownReport(startedAt, Duration.ofNanos(System.nanoTime() - origin), stops, warnings);
       setState(StartupState.STOPPED);

@@ -827,23 +827,24 @@ final class StartupRun {
   }
 
   private void rollback() {
-    int[] order = plan.stopOrder();
-    for (int k = order.length - 1; k >= 0; k--) {
-      Slot s = slots[order[k]];
-      if (s.status == StepStatus.UP) {
-        s.rollback = stopStep(s, t0);
-      }
-    }
+    stopAll(t0, true);
   }
 
-  /** Stops every step that is up, in reverse dependency order; for {@link Startup#close()}. */
-  List<StopReport> stopAll(long origin) {
+  /**
+   * Stops every step that is up, in reverse dependency order; for {@link Startup#close()}, or for rollback, where
+   * each result is also kept in the step's report.
+   */
+  List<StopReport> stopAll(long origin, boolean rollback) {
     List<StopReport> stops = new ArrayList<>();
     int[] order = plan.stopOrder();
     for (int k = order.length - 1; k >= 0; k--) {
       Slot s = slots[order[k]];
       if (s.status == StepStatus.UP) {
-        stops.add(stopStep(s, origin));
+        StopReport stop = stopStep(s, origin);
+        stops.add(stop);
+        if (rollback) {
+          s.rollback = stop;
+        }
       }
     }
     return stops;

@@ -145,4 +145,50 @@ public final class RandomPlan {
     }
     return violations;
   }
+
+  /**
+   * The median delay between the moment a step's last dependency finished and the moment it began: what the
+   * orchestrator adds on every link of a chain.
+   *
+   * @param startNanos when each step began
+   * @param endNanos when each step finished
+   * @return median start lag in microseconds
+   */
+  public double medianStartLagMicros(long[] startNanos, long[] endNanos) {
+    List<Long> lags = new ArrayList<>();
+    for (int i = 0; i < size(); i++) {
+      if (dependencies[i].length == 0) {
+        continue;
+      }
+      long ready = Long.MIN_VALUE;
+      for (int d : dependencies[i]) {
+        ready = Math.max(ready, endNanos[d]);
+      }
+      lags.add(startNanos[i] - ready);
+    }
+    lags.sort(null);
+    return lags.get(lags.size() / 2) / 1e3;
+  }
+
+  /**
+   * The critical path of the durations the steps really took in one run (a loaded machine wakes sleeping threads
+   * late, which no orchestrator can help): wall time divided by it is the orchestration overhead alone.
+   *
+   * @param startNanos when each step began
+   * @param endNanos when each step finished
+   * @return the critical path of the measured durations, in nanoseconds
+   */
+  public long measuredCriticalPathNanos(long[] startNanos, long[] endNanos) {
+    long[] finish = new long[size()];
+    long longest = 0;
+    for (int i = 0; i < size(); i++) {
+      long start = 0;
+      for (int d : dependencies[i]) {
+        start = Math.max(start, finish[d]);
+      }
+      finish[i] = start + (endNanos[i] - startNanos[i]);
+      longest = Math.max(longest, finish[i]);
+    }
+    return longest;
+  }
 }

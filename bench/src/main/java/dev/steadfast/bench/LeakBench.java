@@ -13,6 +13,7 @@ import dev.steadfast.leak.LeakReport;
 import dev.steadfast.leak.LeakScope;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -107,7 +108,8 @@ public final class LeakBench {
     }
 
     private static int leakyScenarios() {
-        System.out.printf(Locale.ROOT, "%n== Leaky scenarios, %d runs each (missed = not failed, or holder not named)%n",
+        System.out.printf(Locale.ROOT,
+                "%n== Leaky scenarios, %d runs each (missed = not failed, or holder not named)%n",
                 DEFAULT_LEAKY_REPEATS);
         int missed = 0;
         for (Scenario scenario : Corpus.leaky()) {
@@ -124,8 +126,8 @@ public final class LeakBench {
                 }
             }
             missed += wrong;
-            System.out.printf(Locale.ROOT, "  %-40s missed %d/%d   median %7.1f ms   names %s%n", scenario.name(), wrong,
-                    DEFAULT_LEAKY_REPEATS, Medians.of(millis), scenario.expectedInMessage());
+            System.out.printf(Locale.ROOT, "  %-40s missed %d/%d   median %7.1f ms   names %s%n", scenario.name(),
+                    wrong, DEFAULT_LEAKY_REPEATS, Medians.of(millis), scenario.expectedInMessage());
             if (wrong > 0) {
                 System.out.println(indent(lastMessage));
             }
@@ -146,7 +148,7 @@ public final class LeakBench {
         double verdict32 = Double.NaN;
         List<Class<?>> probes = new ArrayList<>(GrowthProbes.fixtures());
         // Largest first, so "smallest detected" means every size from there up was detected too.
-        java.util.Collections.reverse(probes);
+        Collections.reverse(probes);
         for (Class<?> probe : probes) {
             int bytes = GrowthProbes.bytesPerIteration(probe);
             int detected = 0;
@@ -193,8 +195,8 @@ public final class LeakBench {
             }
         }
         double median = Medians.of(millis);
-        System.out.printf(Locale.ROOT, "  heap-dump diff: median %.0f ms, classes grown by >= 1 instance/iteration: %s%n",
-                median, found);
+        System.out.printf(Locale.ROOT,
+                "  heap-dump diff: median %.0f ms, classes grown by >= 1 instance/iteration: %s%n", median, found);
         System.out.printf(Locale.ROOT, "  @NoHeapGrowth verdict: median %.0f ms (%.1fx faster)%n", verdictMillis,
                 median / verdictMillis);
         return median;
@@ -217,7 +219,8 @@ public final class LeakBench {
             }
         }
         System.out.printf(Locale.ROOT, "  open + check + close of an empty scope: median %.1f us, p99 %.1f us "
-                + "(%d loops after as many warm-up)%n", Medians.of(micros), Medians.quantile(micros, 0.99), SCOPE_LOOPS);
+                        + "(%d loops after as many warm-up)%n", Medians.of(micros), Medians.quantile(micros, 0.99),
+                SCOPE_LOOPS);
 
         int rounds = 7;
         double[] perTestMicros = new double[rounds];

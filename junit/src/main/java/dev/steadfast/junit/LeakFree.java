@@ -71,13 +71,22 @@ public @interface LeakFree {
      */
     String CHECKS_PROPERTY_NAME = "steadfast.leakfree.checks";
 
-    /** Configuration parameter turning the {@link LeakCheck#THREADS} check on or off; beats {@value #CHECKS_PROPERTY_NAME}. */
+    /**
+     * Configuration parameter turning the {@link LeakCheck#THREADS} check on or off ({@code true} or
+     * {@code false}); beats {@value #CHECKS_PROPERTY_NAME}.
+     */
     String THREADS_ENABLED_PROPERTY_NAME = "steadfast.leakfree.threads.enabled";
 
-    /** Configuration parameter turning the {@link LeakCheck#THREAD_LOCALS} check on or off; beats {@value #CHECKS_PROPERTY_NAME}. */
+    /**
+     * Configuration parameter turning the {@link LeakCheck#THREAD_LOCALS} check on or off ({@code true} or
+     * {@code false}); beats {@value #CHECKS_PROPERTY_NAME}.
+     */
     String THREAD_LOCALS_ENABLED_PROPERTY_NAME = "steadfast.leakfree.thread-locals.enabled";
 
-    /** Configuration parameter turning the {@link LeakCheck#RETAINED_OBJECTS} check on or off; beats {@value #CHECKS_PROPERTY_NAME}. */
+    /**
+     * Configuration parameter turning the {@link LeakCheck#RETAINED_OBJECTS} check on or off ({@code true} or
+     * {@code false}); beats {@value #CHECKS_PROPERTY_NAME}.
+     */
     String RETAINED_OBJECTS_ENABLED_PROPERTY_NAME = "steadfast.leakfree.retained-objects.enabled";
 
     /**

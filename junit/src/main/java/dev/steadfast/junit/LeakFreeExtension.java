@@ -52,7 +52,8 @@ class LeakFreeExtension implements BeforeEachCallback, AfterEachCallback, Parame
         }
         ExtensionContext.Store store = context.getStore(NAMESPACE);
         // The store closes the scope when the test's context ends, also if afterEach never runs.
-        store.put(SCOPE, settings.get().detector().open(LeakFreeSettings.describe(context), context.getRequiredTestClass()));
+        store.put(SCOPE, settings.get().detector()
+                .open(LeakFreeSettings.describe(context), context.getRequiredTestClass()));
     }
 
     @Override

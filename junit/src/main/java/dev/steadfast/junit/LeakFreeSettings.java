@@ -180,7 +180,8 @@ final class LeakFreeSettings {
                 try {
                     checks.add(LeakCheck.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_')));
                 } catch (IllegalArgumentException e) {
-                    problems.add("configuration parameter " + LeakFree.CHECKS_PROPERTY_NAME + " names an unknown check \""
+                    problems.add("configuration parameter " + LeakFree.CHECKS_PROPERTY_NAME
+                            + " names an unknown check \""
                             + name + "\"; known: " + List.of(LeakCheck.values()));
                 }
             }

@@ -39,9 +39,11 @@ class NoHeapGrowthExtension implements InvocationInterceptor {
         invocation.proceed();
         Object target = invocationContext.getTarget().orElse(null);
         Object[] arguments = invocationContext.getArguments().toArray();
-        HeapGrowthReport report = detector.measure(iteration -> ReflectionSupport.invokeMethod(method, target, arguments));
+        HeapGrowthReport report = detector.measure(
+                iteration -> ReflectionSupport.invokeMethod(method, target, arguments));
         if (!report.warnings().isEmpty()) {
-            extensionContext.publishReportEntry("steadfast.noheapgrowth.warnings", String.join("\n", report.warnings()));
+            extensionContext.publishReportEntry("steadfast.noheapgrowth.warnings",
+                    String.join("\n", report.warnings()));
         }
         if (report.isGrowing()) {
             throw new AssertionFailedError(report.toString());

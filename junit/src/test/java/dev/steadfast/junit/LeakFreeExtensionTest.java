@@ -57,7 +57,8 @@ class LeakFreeExtensionTest {
                 .haveExactly(1, event(test("leaks"), finishedWithFailure(instanceOf(AssertionFailedError.class))))
                 .haveExactly(1, event(test("before"), finishedSuccessfully()))
                 .haveExactly(1, event(test("after"), finishedSuccessfully()));
-        assertThat(failureMessage(results)).startsWith("Leak check of \"" + PREFIX + "OneOfThreeLeaks.leaks()\": 1 leak\n")
+        assertThat(failureMessage(results))
+                .startsWith("Leak check of \"" + PREFIX + "OneOfThreeLeaks.leaks()\": 1 leak\n")
                 .contains("\"fixture-leaker\"")
                 .contains("If a thread may outlive the test, stop it in @AfterEach");
     }

@@ -115,7 +115,8 @@ class NoHeapGrowthExtensionTest {
 
     @Test
     void misconfiguration_isReportedAllAtOnce() {
-        assertThat(Corpus.onlyFailure(Corpus.run(Misconfigured.class)).getMessage()).isEqualTo("@NoHeapGrowth on " + PREFIX
+        assertThat(Corpus.onlyFailure(Corpus.run(Misconfigured.class)).getMessage())
+                .isEqualTo("@NoHeapGrowth on " + PREFIX
                 + "Misconfigured.test() is misconfigured:\n"
                 + "  - iterations must be at least 10: 3\n"
                 + "  - warmupIterations must be -1 (the default) or at least 0: -2\n"

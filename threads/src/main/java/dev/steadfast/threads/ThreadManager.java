@@ -478,6 +478,9 @@ public final class ThreadManager implements AutoCloseable {
 
   private static void joinAll(List<Thread> threads, long deadlineNanos) {
     for (Thread t : threads) {
+      if (t == Thread.currentThread()) {
+        continue; // closed from one of its own threads (a task): it cannot wait for itself
+      }
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
         return;

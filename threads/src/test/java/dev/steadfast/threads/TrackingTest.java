@@ -85,27 +85,27 @@ class TrackingTest {
 
   @Test
   void statistics_countCreatedLivePeakAndTerminated() throws Exception {
-    try (ThreadManager manager = ThreadManager.ofDefaults()) {
-      ExecutorService pool = manager.pool("counted").threads(3).fixed();
-      java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(3);
-      for (int i = 0; i < 3; i++) {
-        pool.execute(() -> {
-          all.countDown();
-          TestSupport.await(all);
-        });
-      }
-      TestSupport.await(all);
-      PoolStatistics running = manager.snapshot().pool("counted").orElseThrow();
-      assertThat(running.created()).isEqualTo(3);
-      assertThat(running.live()).isEqualTo(3);
-      assertThat(running.peak()).isEqualTo(3);
-      assertThat(running.kind()).isEqualTo(PoolKind.FIXED);
-      manager.close();
-      PoolStatistics closed = manager.snapshot().pool("counted").orElseThrow();
-      assertThat(closed.terminated()).isEqualTo(3);
-      assertThat(closed.live()).isZero();
-      assertThat(closed.peak()).isEqualTo(3);
+    ThreadManager manager = ThreadManager.ofDefaults();
+    ExecutorService pool = manager.pool("counted").threads(3).fixed();
+    java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(3);
+    for (int i = 0; i < 3; i++) {
+      pool.execute(() -> {
+        all.countDown();
+        TestSupport.await(all);
+      });
     }
+    TestSupport.await(all);
+    PoolStatistics running = manager.snapshot().pool("counted").orElseThrow();
+    manager.close();
+    PoolStatistics closed = manager.snapshot().pool("counted").orElseThrow();
+
+    assertThat(running.created()).isEqualTo(3);
+    assertThat(running.live()).isEqualTo(3);
+    assertThat(running.peak()).isEqualTo(3);
+    assertThat(running.kind()).isEqualTo(PoolKind.FIXED);
+    assertThat(closed.terminated()).isEqualTo(3);
+    assertThat(closed.live()).isZero();
+    assertThat(closed.peak()).isEqualTo(3);
   }
 
   @Test

@@ -39,8 +39,10 @@ import java.util.stream.Collectors;
  *   <li>ThreadLocal entries: new entries on the opening thread, on live threads started in the scope, and on shared
  *       threads started before it (pool threads). On a shared thread the entry cannot be traced to a scope, so when
  *       another scope was open at the same time (tests running in parallel) it is reported in
- *       {@link LeakReport#warnings()} rather than as this scope's leak. Entries holding {@code null} retain nothing
- *       and are ignored, as are the JDK's own per-thread caches.</li>
+ *       {@link LeakReport#warnings()} rather than as this scope's leak; so is an entry on a thread an earlier, closed
+ *       scope left running (that thread is the earlier scope's leak: no cascade). Entries holding {@code null} retain
+ *       nothing and are ignored, as are the JDK's own per-thread caches. Threads running another open scope, and JVM
+ *       and test-tool threads, are left alone.</li>
  * </ul>
  *
  * <pre>{@code

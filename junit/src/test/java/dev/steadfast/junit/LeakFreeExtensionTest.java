@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -315,6 +316,30 @@ class LeakFreeExtensionTest {
                 .contains("\"fixture-unfiltered-1\"")
                 .doesNotContain("fixture-super-1", "fixture-sub-1", "fixture-method-1", "fixture-config-1",
                         "fixture-filtered-by-class-1");
+    }
+
+    @Fixture
+    @LeakFree(ignoreThreads = "fixture-outer-.*")
+    static class Outer {
+        @Nested
+        @LeakFree(ignoreThreads = "fixture-inner-.*")
+        class Inner {
+            @Test
+            void test() {
+                Loop.start("fixture-outer-1");
+                Loop.start("fixture-inner-1");
+                Loop.start("fixture-nested-unfiltered");
+            }
+        }
+    }
+
+    @Test
+    void nestedClass_addsTheEnclosingClassFilters() {
+        String message = failureMessage(Corpus.run(Outer.class));
+
+        assertThat(message).startsWith("Leak check of \"" + PREFIX + "Outer$Inner.test()\": 1 leak\n")
+                .contains("\"fixture-nested-unfiltered\"")
+                .doesNotContain("fixture-outer-1", "fixture-inner-1");
     }
 
     @Fixture

@@ -65,8 +65,7 @@ final class Connection implements ChannelFutureListener {
     // ---- phases (event loop) ----
 
     void startHandshakeTimer() {
-        handshakeTimer = channel.eventLoop().schedule(this::handshakeTimedOut,
-                core.settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        handshakeTimer = schedule(this::handshakeTimedOut, core.settings.handshakeTimeout().toNanos());
     }
 
     private void handshakeTimedOut() {
@@ -101,13 +100,12 @@ final class Connection implements ChannelFutureListener {
         long now = System.nanoTime();
         lastReadNanos = now;
         lastPingNanos = now;
-        heartbeatTimer = channel.eventLoop().schedule(this::heartbeat,
-                core.settings.pingInterval().toNanos(), TimeUnit.NANOSECONDS);
+        heartbeatTimer = schedule(this::heartbeat, core.settings.pingInterval().toNanos());
         long untilExpiry = java.time.Duration.between(Instant.now(),
                 grants.expiresAt().plus(core.settings.tokenClockSkew())).toNanos();
-        tokenTimer = channel.eventLoop().schedule(
+        tokenTimer = schedule(
                 () -> closeWith(CloseCodes.POLICY_VIOLATION, "token expired", CloseReason.TOKEN_EXPIRED),
-                Math.max(0, untilExpiry), TimeUnit.NANOSECONDS);
+                Math.max(0, untilExpiry));
     }
 
     Phase phase() {
@@ -141,8 +139,7 @@ final class Connection implements ChannelFutureListener {
             channel.writeAndFlush(new PingWebSocketFrame());
         }
         long next = Math.min(lastPingNanos + pingNanos, lastReadNanos + idleNanos) - now;
-        heartbeatTimer = channel.eventLoop().schedule(this::heartbeat, Math.max(next, 1_000_000L),
-                TimeUnit.NANOSECONDS);
+        heartbeatTimer = schedule(this::heartbeat, Math.max(next, 1_000_000L));
     }
 
     // ---- subscriptions (event loop) ----
@@ -260,12 +257,12 @@ final class Connection implements ChannelFutureListener {
             channel.close();
             return;
         }
+        // Armed before the write: a write that flushes at once closes the channel and runs the cleanup inside
+        // writeAndFlush, and the cleanup must find the timer to cancel it, or it would hold this connection.
+        forceCloseTimer = schedule(channel::close, flushTimeoutNanos);
         CloseWebSocketFrame frame = new CloseWebSocketFrame(code, text);
         core.counters.bytesOut.add(frame.content().readableBytes());
         channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
-        forceCloseTimer = channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, flushTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The client sent a close frame: answer it (unless we started the close) and close the socket. */
@@ -316,6 +313,22 @@ final class Connection implements ChannelFutureListener {
 
     boolean isCleanedUp() {
         return cleaned != 0;
+    }
+
+    /**
+     * Schedules on this connection's event loop, unless (or until) the cleanup has run: a timer armed after it,
+     * e.g. by a write that closed the channel synchronously, would hold this connection until it fires.
+     */
+    private ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        if (cleaned != 0) {
+            return null;
+        }
+        ScheduledFuture<?> timer = channel.eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        if (cleaned != 0) {
+            timer.cancel(false);
+            return null;
+        }
+        return timer;
     }
 
     private static void cancel(ScheduledFuture<?> timer) {

@@ -146,7 +146,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             error("bad_request", "publish needs a \"payload\" (any JSON value)", id);
             return;
         }
-        core.publish(topic, payload.toString()).whenComplete((ignored, failure) -> {
+        core.publish(topic, core.frames.json(payload)).whenComplete((ignored, failure) -> {
             if (failure == null) {
                 connection.reply(core.frames.reply("ack", id, topic));
             } else {

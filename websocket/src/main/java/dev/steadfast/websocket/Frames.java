@@ -1,6 +1,8 @@
 package dev.steadfast.websocket;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +13,13 @@ import java.io.UncheckedIOException;
 /** Encodes and decodes the hub's JSON frames (the protocol is documented in the module README). */
 final class Frames {
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    /**
+     * Jackson's default buffer recycling keeps a ThreadLocal on every thread that parses or writes, including
+     * callers of {@link WebSocketHub#publish}; a shared pool leaves nothing on anyone's thread.
+     */
+    private final ObjectMapper mapper = new ObjectMapper(JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.newConcurrentDequePool())
+            .build());
 
     JsonNode parse(byte[] json) throws IOException {
         return mapper.readTree(json);
@@ -48,7 +56,7 @@ final class Frames {
         if (topic != null) {
             reply.put("topic", topic);
         }
-        return reply.toString();
+        return json(reply);
     }
 
     /** {@code {"op":"error","code":<code>,"message":<message>,"id":<id>}}; id omitted when null. */
@@ -60,7 +68,7 @@ final class Frames {
         if (id != null) {
             error.set("id", id);
         }
-        return error.toString();
+        return json(error);
     }
 
     /** An HTTP error body: {@code {"error":<code>,"message":<message>}}. */
@@ -68,11 +76,16 @@ final class Frames {
         ObjectNode error = mapper.createObjectNode();
         error.put("error", code);
         error.put("message", message);
-        return error.toString();
+        return json(error);
     }
 
-    String json(ObjectNode node) {
-        return node.toString();
+    /** Compact JSON text; not {@code JsonNode.toString()}, which uses Jackson's per-thread buffer cache. */
+    String json(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write a JSON tree", e);
+        }
     }
 
     ObjectNode object() {

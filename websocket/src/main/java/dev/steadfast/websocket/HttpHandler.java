@@ -217,7 +217,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(channel, HttpResponseStatus.BAD_REQUEST, "invalid_topic", problem, CloseReason.HTTP_EXCHANGE);
             return;
         }
-        core.publish(topic, body.get("payload").toString()).whenComplete((ignored, failure) -> {
+        core.publish(topic, core.frames.json(body.get("payload"))).whenComplete((ignored, failure) -> {
             if (failure == null) {
                 respond(channel, HttpResponseStatus.OK, null,
                         core.frames.json(core.frames.object().put("status", "published").put("topic", topic)),

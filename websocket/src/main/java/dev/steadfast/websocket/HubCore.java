@@ -70,6 +70,11 @@ final class HubCore {
         LOG.debug("{} cleaned up", connection);
     }
 
+    /** The registered connections now (a copy). */
+    List<Connection> connections() {
+        return new ArrayList<>(registry.values());
+    }
+
     void webSocketOpened() {
         openWebSockets.incrementAndGet();
         counters.opened.increment();
@@ -137,7 +142,7 @@ final class HubCore {
         if (node == null || node.isMissingNode()) {
             throw new IllegalArgumentException("payload must be JSON text: it is empty");
         }
-        return publish(topic, node.toString());
+        return publish(topic, frames.json(node));
     }
 
     /** Publishes through the broker; counts the publish once the broker accepted it. */

@@ -138,6 +138,10 @@ public final class WebSocketHub implements AutoCloseable {
      *                               message names the address and the cause; the hub then releases its threads)
      */
     public void start() {
+        CallerThreads.run(this::startListening);
+    }
+
+    private void startListening() {
         synchronized (lifecycleLock) {
             if (state != State.NEW) {
                 throw new IllegalStateException("start() may be called once, on a new hub; state is " + state);
@@ -198,6 +202,10 @@ public final class WebSocketHub implements AutoCloseable {
      * connections keep working. Idempotent.
      */
     public void stopAccepting() {
+        CallerThreads.run(this::stopListening);
+    }
+
+    private void stopListening() {
         synchronized (lifecycleLock) {
             core.stopAccepting();
             if (serverChannel != null) {
@@ -229,7 +237,7 @@ public final class WebSocketHub implements AutoCloseable {
         if (drain.isNegative()) {
             throw new IllegalArgumentException("drain must not be negative: " + drain);
         }
-        return core.closeAll(code, drain);
+        return CallerThreads.call(() -> core.closeAll(code, drain));
     }
 
     /**
@@ -240,11 +248,20 @@ public final class WebSocketHub implements AutoCloseable {
      */
     @Override
     public void close() {
+        CallerThreads.run(this::closeEverything);
+    }
+
+    private void closeEverything() {
         synchronized (lifecycleLock) {
             if (state == State.CLOSED) {
                 return;
             }
-            stopAccepting();
+            if (state == State.NEW) {
+                // Nothing was started: no socket, no thread, nothing to report.
+                state = State.CLOSED;
+                return;
+            }
+            stopListening();
             core.closeAll(1001, settings.closeTimeout());
             shutDownOwnedGroup();
             state = State.CLOSED;
@@ -301,7 +318,7 @@ public final class WebSocketHub implements AutoCloseable {
      * @throws IllegalArgumentException if the topic is not a valid topic name or the payload is not JSON
      */
     public CompletionStage<Void> publish(String topic, String payload) {
-        return core.publishFromServer(topic, payload);
+        return CallerThreads.call(() -> core.publishFromServer(topic, payload));
     }
 
     /** The broker carrying this hub's messages. */
@@ -317,6 +334,11 @@ public final class WebSocketHub implements AutoCloseable {
     /** A Micrometer binder publishing {@link #statistics()} as {@code steadfast.websocket.*} meters. */
     public MeterBinder meterBinder() {
         return new WebSocketHubMetrics(this);
+    }
+
+    /** Test seam: the shared state, to look inside the registry. */
+    HubCore core() {
+        return core;
     }
 
     @Override

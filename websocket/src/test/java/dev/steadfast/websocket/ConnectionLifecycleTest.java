@@ -214,7 +214,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
         client.send(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(true, 0,
                 "ng\",\"id\":7}"));
 
-        assertThat(client.next().toString()).isEqualTo("{\"op\":\"pong\",\"id\":7}");
+        assertThat(client.next()).isEqualTo(json("{\"op\":\"pong\",\"id\":7}"));
         client.closeNormally();
         awaitBaseline();
     }
@@ -302,6 +302,67 @@ class ConnectionLifecycleTest extends HubTestSupport {
         awaitBaseline();
         assertThat(hub.statistics().opened()).isEqualTo(100);
         assertThat(hub.statistics().closed(CloseReason.ERROR)).isZero();
+    }
+
+    @Test
+    void vanishedConnection_isUnreachableWhileTheHubRuns() throws Exception {
+        start();
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+        subscribe(client, "room:2");
+
+        assertRetainedNothing("vanished client", client::vanish);
+    }
+
+    @Test
+    void heartbeatTimedOutConnection_isUnreachableWhileTheHubRuns() throws Exception {
+        start(builder().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(400)));
+        WsTestClient client = roomClient();
+        subscribe(client, "room:1");
+
+        assertRetainedNothing("heartbeat timeout", () -> {
+            client.answerPings(false);
+            awaitClosed(CloseReason.HEARTBEAT_TIMEOUT, 1);
+        });
+    }
+
+    @Test
+    void slowConsumerConnection_isUnreachableWhileTheHubRuns() throws Exception {
+        start(builder().maxOutboundBytes(16 * 1024).closeTimeout(Duration.ofMillis(300)));
+        WsTestClient slow = WsTestClient.connect(clients, hub.port(), "/ws", java.util.Map.of("Authorization",
+                "Bearer " + token("slow", List.of("room:*"), List.of())), true);
+        subscribe(slow, "room:firehose");
+        slow.channel.config().setAutoRead(false);
+        String payload = "\"" + "y".repeat(16 * 1024) + "\"";
+
+        assertRetainedNothing("slow consumer", () -> await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(1)).until(() -> {
+                    for (int i = 0; i < 32; i++) {
+                        hub.publish("room:firehose", payload);
+                    }
+                    return hub.statistics().closed(CloseReason.SLOW_CONSUMER) == 1;
+                }));
+        slow.channel.config().setAutoRead(true);
+    }
+
+    /**
+     * Watches the hub's only connection (weakly), runs {@code ending}, waits for baseline, then checks — with the
+     * hub still running — that nothing holds the connection any more.
+     */
+    private void assertRetainedNothing(String ending, Runnable ending0) {
+        dev.steadfast.leak.LeakDetector detector = dev.steadfast.leak.LeakDetector.builder()
+                .checks(java.util.Set.of(dev.steadfast.leak.LeakCheck.RETAINED_OBJECTS)).build();
+        try (dev.steadfast.leak.LeakScope scope = detector.open(ending)) {
+            assertThat(hub.core().connections()).hasSize(1);
+            scope.watch(hub.core().connections().get(0), "server-side connection after " + ending);
+            ending0.run();
+            awaitBaseline();
+
+            dev.steadfast.leak.LeakReport report = scope.check();
+
+            assertThat(report.retained()).as("%s", report).isEmpty();
+            assertThat(report.checksNotRun()).as("%s", report).isEmpty();
+        }
     }
 
     @Test

@@ -16,9 +16,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
+import dev.steadfast.junit.LeakFree;
 
-/** A hub on an ephemeral loopback port with fast timeouts, a client event loop, and baseline assertions. */
+/**
+ * A hub on an ephemeral loopback port with fast timeouts, a client event loop, and baseline assertions. Every test
+ * runs under {@code @LeakFree}: a thread it leaves running or a ThreadLocal it leaves behind fails it. Netty's
+ * shared {@code globalEventExecutor} thread (started by any event-loop group's shutdown, ending by itself a second
+ * later) is not the test's; {@link NoThreadsLeftBehind} still checks that it ends before the class is done.
+ */
 @ExtendWith(NoThreadsLeftBehind.class)
+@LeakFree(ignoreThreads = "globalEventExecutor-.*")
 abstract class HubTestSupport {
 
     static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -34,6 +41,8 @@ abstract class HubTestSupport {
     static void startClients() {
         clients = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("ws-test-client", true),
                 NioIoHandler.newFactory());
+        // Started now, so they belong to the class and not to whichever test connects first.
+        clients.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly());
     }
 
     @AfterAll
@@ -69,6 +78,11 @@ abstract class HubTestSupport {
 
     WebSocketHub start() {
         return start(builder());
+    }
+
+    /** Parses expected JSON, compared structurally with what the server sent. */
+    static JsonNode json(String text) throws java.io.IOException {
+        return WsTestClient.JSON.readTree(text);
     }
 
     static String token(String subject, List<String> subscribe, List<String> publish) {

@@ -19,9 +19,9 @@ class ProtocolTest extends HubTestSupport {
         JsonNode ack = publisher.request(
                 "{\"op\":\"publish\",\"topic\":\"room:1\",\"id\":\"p-42\",\"payload\":{\"text\":\"hi\",\"n\":[1,2]}}");
 
-        assertThat(ack.toString()).isEqualTo("{\"op\":\"ack\",\"id\":\"p-42\",\"topic\":\"room:1\"}");
-        assertThat(subscriber.next().toString())
-                .isEqualTo("{\"op\":\"message\",\"topic\":\"room:1\",\"payload\":{\"text\":\"hi\",\"n\":[1,2]}}");
+        assertThat(ack).isEqualTo(json("{\"op\":\"ack\",\"id\":\"p-42\",\"topic\":\"room:1\"}"));
+        assertThat(subscriber.next())
+                .isEqualTo(json("{\"op\":\"message\",\"topic\":\"room:1\",\"payload\":{\"text\":\"hi\",\"n\":[1,2]}}"));
         assertThat(hub.statistics().publishes()).isEqualTo(1);
         assertThat(hub.statistics().messagesOut()).isEqualTo(1);
     }
@@ -48,7 +48,7 @@ class ProtocolTest extends HubTestSupport {
         JsonNode reply = client.request("{\"op\":\"subscribe\",\"topic\":\"room:7\",\"id\":3}");
         client.request("{\"op\":\"subscribe\",\"topic\":\"room:7\",\"id\":4}");
 
-        assertThat(reply.toString()).isEqualTo("{\"op\":\"subscribed\",\"id\":3,\"topic\":\"room:7\"}");
+        assertThat(reply).isEqualTo(json("{\"op\":\"subscribed\",\"id\":3,\"topic\":\"room:7\"}"));
         assertThat(hub.statistics().subscriptions()).as("subscribing twice is one subscription").isEqualTo(1);
         assertThat(broker.subscriptionCount()).as("one broker subscription per hub topic").isEqualTo(1);
     }
@@ -62,7 +62,7 @@ class ProtocolTest extends HubTestSupport {
         JsonNode reply = client.request("{\"op\":\"unsubscribe\",\"topic\":\"room:9\",\"id\":\"u\"}");
         hub.publish("room:9", "{\"late\":true}").toCompletableFuture().join();
 
-        assertThat(reply.toString()).isEqualTo("{\"op\":\"unsubscribed\",\"id\":\"u\",\"topic\":\"room:9\"}");
+        assertThat(reply).isEqualTo(json("{\"op\":\"unsubscribed\",\"id\":\"u\",\"topic\":\"room:9\"}"));
         assertThat(client.nextWithin(300)).as("no message after unsubscribe").isNull();
         assertThat(hub.statistics().topics()).isZero();
         assertThat(broker.topicCount()).isZero();
@@ -73,8 +73,8 @@ class ProtocolTest extends HubTestSupport {
         start();
         WsTestClient client = roomClient();
 
-        assertThat(client.request("{\"op\":\"ping\",\"id\":\"abc\"}").toString())
-                .isEqualTo("{\"op\":\"pong\",\"id\":\"abc\"}");
+        assertThat(client.request("{\"op\":\"ping\",\"id\":\"abc\"}"))
+                .isEqualTo(json("{\"op\":\"pong\",\"id\":\"abc\"}"));
     }
 
     @Test

@@ -56,6 +56,20 @@ class ShutdownTest extends HubTestSupport {
     }
 
     @Test
+    void lifecycleCalls_leaveNoNettyThreadLocalOnTheCallersThread() {
+        assertThat(io.netty.util.internal.InternalThreadLocalMap.getIfSet()).as("precondition").isNull();
+
+        start();
+        hub.publish("room:1", "{}");
+        hub.stopAccepting();
+        hub.closeAll(1001, Duration.ofSeconds(1));
+        hub.close();
+
+        assertThat(io.netty.util.internal.InternalThreadLocalMap.getIfSet())
+                .as("Netty's per-thread map left on the calling thread").isNull();
+    }
+
+    @Test
     void stopAccepting_refusesNewConnections_andKeepsOpenOnes() throws Exception {
         start();
         WsTestClient client = roomClient();

@@ -3,6 +3,7 @@ package dev.steadfast.websocket;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -24,7 +25,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** A real WebSocket client (Netty's client handshaker) for the integration tests, with knobs to misbehave. */
 final class WsTestClient implements AutoCloseable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Without Jackson's per-thread buffer cache, so the tests' own parsing leaves no ThreadLocal behind. */
+    static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool()).build());
 
     final Channel channel;
     private final Handler handler;
@@ -72,18 +77,24 @@ final class WsTestClient implements AutoCloseable {
         if (smallReceiveBuffer) {
             bootstrap.option(ChannelOption.SO_RCVBUF, 4096);
         }
-        Channel channel = bootstrap.connect("127.0.0.1", port).sync().channel();
         try {
-            handler.handshake.get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            channel.close().syncUninterruptibly();
-            throw (Exception) e.getCause();
+            Channel channel = bootstrap.connect("127.0.0.1", port).sync().channel();
+            try {
+                handler.handshake.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                channel.close().syncUninterruptibly();
+                throw (Exception) e.getCause();
+            }
+            return new WsTestClient(channel, handler);
+        } finally {
+            // Netty's client handshaker caches buffers in a ThreadLocal of the calling (test) thread.
+            FastThreadLocal.removeAll();
         }
-        return new WsTestClient(channel, handler);
     }
 
     void send(String text) {
-        channel.writeAndFlush(new TextWebSocketFrame(text)).syncUninterruptibly();
+        // Encoded here: Netty's String constructor caches an encoder in a ThreadLocal of the calling test thread.
+        send(new TextWebSocketFrame(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8))));
     }
 
     void send(WebSocketFrame frame) {

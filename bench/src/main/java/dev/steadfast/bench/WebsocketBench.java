@@ -35,6 +35,8 @@ import java.util.Map;
  * <pre>{@code
  * mvn -q -Pbench verify -Dbench=websocket
  * mvn -q -Pbench verify -Dbench="websocket --connections=2000 --churn=5000 --fanout=1000"   # quick
+ * # load generator against a running server (mvn -q -Prun verify prints a development token):
+ * mvn -q -Pbench verify -Dbench="websocket --target=ws://localhost:8080/ws --token=eyJ... --scenario=churn"
  * }</pre>
  *
  * <p>Each process holds one socket per connection: the open-files limit ({@code ulimit -n}) caps
@@ -54,6 +56,10 @@ public final class WebsocketBench {
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> options = parse(args);
+    if (options.containsKey("target")) {
+      runLoad(options);
+      return;
+    }
     int connections = fitToFileLimit("connections", intOption(options, "connections", 20_000));
     int churnCycles = intOption(options, "churn", 200_000);
     int churnConcurrency = intOption(options, "churn-concurrency", 64);
@@ -95,6 +101,59 @@ public final class WebsocketBench {
           oursIdle.bytesPerConnection(), ratio, churn.completed(), churn.registryAfter(), churn.heapDeltaPercent(),
           churn.threadsDelta(), oursFanout.deliveriesPerSecond(), oursFanout.p99Millis()));
     }
+  }
+
+  /**
+   * Load-generator mode: drives a running server (e.g. one started with {@code mvn -q -Prun verify}) instead of
+   * benchmarking child servers. {@code --target=ws://host:port/ws --token=<token> [--protocol=steadfast|raw]
+   * [--scenario=idle|churn|fanout|all] [--connections=N --hold=SECONDS --churn=N --fanout=N]}.
+   */
+  static void runLoad(Map<String, String> options) throws Exception {
+    URI target = URI.create(options.get("target"));
+    String protocolName = options.getOrDefault("protocol", "steadfast");
+    WireProtocol protocol = switch (protocolName) {
+      case "steadfast" -> WireProtocol.steadfast(target, requireOption(options, "token"));
+      case "raw" -> WireProtocol.rawEcho(target);
+      default -> throw new IllegalArgumentException("--protocol must be steadfast or raw: " + protocolName);
+    };
+    String scenario = options.getOrDefault("scenario", "all");
+    if (!List.of("idle", "churn", "fanout", "all").contains(scenario)) {
+      throw new IllegalArgumentException("--scenario must be idle, churn, fanout or all: " + scenario);
+    }
+    try (LoadGenerator generator = LoadGenerator.create(intOption(options, "client-io-threads", 2))) {
+      Scenarios scenarios = new Scenarios(generator, protocol);
+      if (scenario.equals("idle") || scenario.equals("all")) {
+        int count = fitToFileLimit("connections", intOption(options, "connections", 1_000));
+        long start = System.nanoTime();
+        List<ClientConnection> open = scenarios.openIdle(count, 256);
+        System.out.printf(Locale.ROOT, "LOAD idle: %,d connections open in %.1f s, holding %d s%n", open.size(),
+            (System.nanoTime() - start) / 1e9, intOption(options, "hold", 10));
+        Thread.sleep(intOption(options, "hold", 10) * 1000L);
+        long stillOpen = open.stream().filter(ClientConnection::isOpen).count();
+        Scenarios.resetAll(open);
+        System.out.printf(Locale.ROOT, "LOAD idle: %,d of %,d still open after the hold%n", stillOpen, open.size());
+      }
+      if (scenario.equals("churn") || scenario.equals("all")) {
+        Scenarios.ChurnResult churn = scenarios.churn(intOption(options, "churn", 10_000),
+            intOption(options, "churn-concurrency", 64));
+        System.out.printf(Locale.ROOT, "LOAD churn: %,d cycles in %.1f s (%,.0f/s), %d failed%s%n", churn.completed(),
+            churn.seconds(), churn.cyclesPerSecond(), churn.failed(),
+            churn.failed() > 0 ? " (first: " + churn.firstFailure() + ")" : "");
+      }
+      if (scenario.equals("fanout") || scenario.equals("all")) {
+        fanout("target", scenarios, fitToFileLimit("fanout", intOption(options, "fanout", 1_000)),
+            intOption(options, "fanout-rounds", 10));
+      }
+    }
+  }
+
+  private static String requireOption(Map<String, String> options, String name) {
+    String value = options.get(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("--" + name + " is required with --target (the server prints a"
+          + " development token at start)");
+    }
+    return value;
   }
 
   record ChurnOutcome(int completed, int registryAfter, double heapDeltaPercent, int threadsDelta) {}

@@ -123,6 +123,9 @@ public final class StartupBench {
             + " (of %d dependencies)%n", guava.wallNanos / 1e6, guava.wallNanos / 1e6 / critical, guava.violations,
         dependencyCount(plan));
 
+    System.out.printf(Locale.ROOT, "this machine: one block-and-wake of a thread (Thread.sleep(1)) costs %.1f us of"
+        + " CPU; any orchestrator that wakes a pooled thread per step pays about that per step%n", blockAndWakeMicros());
+
     System.out.printf(Locale.ROOT, "BENCH startup ratio=%.4f cpu_us_per_step=%.1f sequential_ratio=%.2f"
         + " guava_violations=%d%n", median(ratios), median(cpu), sequentialRatio, guava.violations);
   }
@@ -232,6 +235,17 @@ public final class StartupBench {
     long wall = System.nanoTime() - t0;
     manager.stopAsync().awaitStopped(Duration.ofMinutes(1));
     return new Run(wall, 0, 0, plan.violations(start, end), plan.size(), Double.NaN, 0);
+  }
+
+  /** CPU time of one thread block and wake-up here: the kernel's share of every hand-off to a sleeping thread. */
+  private static double blockAndWakeMicros() throws InterruptedException {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    int n = 200;
+    long cpu0 = threads.getCurrentThreadCpuTime();
+    for (int i = 0; i < n; i++) {
+      Thread.sleep(1);
+    }
+    return (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
   }
 
   private static int dependencyCount(RandomPlan plan) {

@@ -85,7 +85,8 @@ public final class Startup implements AutoCloseable {
   }
 
   /**
-   * The report, waiting for startup to finish if needed (at most the total budget plus the cancel grace, twice).
+   * The report, waiting for startup to finish if needed (at most the total budget plus twice the cancel grace, plus,
+   * after a failure, the stop timeouts of the steps rolled back).
    *
    * @return the report
    */

@@ -1,9 +1,12 @@
 package dev.steadfast.startup;
 
 /**
- * Receives step events and state changes. Called on the startup's coordinator thread (or on the thread calling
- * {@link Startup#close()} for stop events), outside any lock, in decision order; it must return quickly. An exception
- * thrown by a listener is logged with the listener named and does not affect startup.
+ * Receives step events and state changes. Called outside the startup's internal lock, in decision order, one call at
+ * a time, on a startup thread (the coordinator or the step thread that made the decision; the thread calling
+ * {@link Startup#close()} for stop events); it must return quickly, and must not wait for the startup (calling
+ * {@link Startup#report()} or {@link Startup#stop()} from a listener before startup has finished would wait for
+ * itself). An exception thrown by a listener is logged with the listener named, listed in the report's warnings, and
+ * does not affect startup.
  *
  * <pre>{@code
  * StartupPlan.builder().listener(new StartupListener() {

@@ -27,8 +27,10 @@ import java.util.function.Consumer;
  * ({@link #DEFAULT_READINESS_TIMEOUT}). A step's effective deadline is the smallest of its own timeout, what is left of
  * its phase and what is left of the whole startup. A step that overruns it is diagnosed (its stack, a full thread
  * dump, monitor, lock and class-initialization deadlocks), interrupted, given {@link #DEFAULT_CANCEL_GRACE}, then its
- * abort hook runs and it gets the same grace again before it is abandoned. Startup therefore returns at most
- * {@code 2 x cancelGrace} (plus the time to take the thread dump) after the total budget.
+ * abort hook runs and it gets the same grace again before it is abandoned. Starting therefore ends at most
+ * {@code 2 x cancelGrace} (plus the time to take the thread dump) after the total budget. A failed startup then rolls
+ * back: each step that came up is stopped within its own stop timeout (a hanging stop action is abandoned), so the
+ * rollback takes at most the sum of those stop timeouts.
  *
  * <p><b>Degrade or fail.</b> An optional step that does not come up leaves the service {@link StartupOutcome#DEGRADED}
  * and its dependants are skipped, unless they declared it with

@@ -125,12 +125,7 @@ class HeapGrowthDetectorTest {
     @Test
     void measure_boundedCacheFullAfterWarmup_isNotGrowing() {
         int bound = 100;
-        Map<Integer, Session> cache = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, Session> eldest) {
-                return size() > bound;
-            }
-        };
+        Map<Integer, Session> cache = lruCache(bound);
         HeapGrowthReport report = DETECTOR.measure(i -> cache.put(i, new Session()));
 
         assertThat(report.isGrowing()).as(report.toString()).isFalse();
@@ -141,12 +136,7 @@ class HeapGrowthDetectorTest {
     @Test
     void measure_cacheFillingToItsBoundDuringMeasurement_isNotGrowing() {
         int bound = 400;
-        Map<Integer, Session> cache = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, Session> eldest) {
-                return size() > bound;
-            }
-        };
+        Map<Integer, Session> cache = lruCache(bound);
         HeapGrowthReport report = DETECTOR.toBuilder().warmupIterations(0).build()
                 .measure(i -> cache.put(i, new Session()));
 
@@ -284,6 +274,16 @@ class HeapGrowthDetectorTest {
         assertThatThrownBy(() -> DETECTOR.measure(null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("iterationBody");
+    }
+
+    /** A least-recently-used cache that never holds more than {@code bound} entries. */
+    private static Map<Integer, Session> lruCache(int bound) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Session> eldest) {
+                return size() > bound;
+            }
+        };
     }
 
     /**

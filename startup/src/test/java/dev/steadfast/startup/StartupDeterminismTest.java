@@ -147,4 +147,21 @@ class StartupDeterminismTest {
     assertThat(report.outcome()).isEqualTo(StartupOutcome.READY);
     assertThat(peak.get()).isBetween(1, 3);
   }
+
+  @Test
+  void phases_runInOrder_evenWithoutDependencies() {
+    List<String> journal = new CopyOnWriteArrayList<>();
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .phase("infrastructure").phase("service")
+        .step("http", s -> s.phase("service").start(ctx -> journal.add("start http")))
+        .step("db", s -> s.phase("infrastructure").start(ctx -> {
+          TimeUnit.MILLISECONDS.sleep(50);
+          journal.add("db up");
+        }))
+        .build();
+
+    plan.start();
+
+    assertThat(journal).containsExactly("db up", "start http");
+  }
 }

@@ -161,4 +161,35 @@ class StartupReportTest {
     assertThat(seen).singleElement().satisfies(d -> assertThat(d).isBetween(Duration.ofSeconds(5),
         Duration.ofSeconds(10)));
   }
+
+  @Test
+  void json_ofOverrunningStep_carriesItsDiagnosis() throws Exception {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.optional().timeout(Duration.ofMillis(200)).start(Steps.hangInterruptibly()))
+        .build();
+
+    JsonNode diagnosis = JSON.readTree(plan.start().report().toJson()).get("steps").get(0).get("diagnosis");
+
+    assertThat(diagnosis.get("stack").asText()).contains("java.util.concurrent.CountDownLatch.await");
+    assertThat(diagnosis.get("threadDump").asText()).contains(diagnosis.get("thread").asText());
+    assertThat(diagnosis.get("deadlocks").isArray()).isTrue();
+    assertThat(diagnosis.get("classInitializationWaits").isArray()).isTrue();
+  }
+
+  @Test
+  void awaitReport_timingOut_namesTheState() {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.start(ctx -> release.await()))
+        .build();
+    Startup startup = plan.startInBackground();
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> startup.awaitReport(Duration.ofMillis(50)))
+          .isInstanceOf(java.util.concurrent.TimeoutException.class)
+          .hasMessage("startup still running after PT0.05S (state STARTING)");
+    } finally {
+      release.countDown();
+      startup.close();
+    }
+  }
 }

@@ -4,22 +4,22 @@ import dev.steadfast.bench.leak.HeapDumpDiff;
 import dev.steadfast.bench.leak.Medians;
 import dev.steadfast.junit.corpus.Corpus;
 import dev.steadfast.junit.corpus.GrowthProbes;
-import dev.steadfast.junit.corpus.Leftovers;
 import dev.steadfast.junit.corpus.OverheadFixtures;
 import dev.steadfast.junit.corpus.Scenario;
 import dev.steadfast.leak.HeapGrowthDetector;
 import dev.steadfast.leak.LeakDetector;
 import dev.steadfast.leak.LeakReport;
 import dev.steadfast.leak.LeakScope;
-import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.platform.commons.support.ReflectionSupport;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.Event;
 
 /**
  * Accuracy and cost of {@code @LeakFree} / {@code @NoHeapGrowth}, measured on the junit module's corpus (its test
@@ -140,59 +140,58 @@ public final class LeakBench {
     }
 
     private static ProbeOutcome growthProbes() {
-        System.out.printf(Locale.ROOT, "%n== @NoHeapGrowth(iterations = 1000), one leaked object per iteration "
+        System.out.printf(Locale.ROOT, "%n== @NoHeapGrowth(iterations = 1000), one leaked long[] per iteration "
                 + "(warm-up %d, threshold %.0f B/iteration)%n", HeapGrowthDetector.DEFAULT_WARMUP_ITERATIONS,
                 HeapGrowthDetector.DEFAULT_THRESHOLD_BYTES_PER_ITERATION);
-        int minDetected = -1;
-        boolean allLargerDetected = true;
-        double verdict32 = Double.NaN;
-        List<Class<?>> probes = new ArrayList<>(GrowthProbes.fixtures());
-        // Largest first, so "smallest detected" means every size from there up was detected too.
-        Collections.reverse(probes);
-        for (Class<?> probe : probes) {
-            int bytes = GrowthProbes.bytesPerIteration(probe);
-            int detected = 0;
-            double[] millis = new double[DEFAULT_PROBE_REPEATS];
-            for (int i = 0; i < DEFAULT_PROBE_REPEATS; i++) {
-                long start = System.nanoTime();
-                EngineExecutionResults results = Corpus.run(probe);
-                millis[i] = (System.nanoTime() - start) / 1e6;
-                if (results.testEvents().failed().count() == 1
-                        && Corpus.onlyFailure(results).getMessage().contains("Heap GROWS")) {
-                    detected++;
-                }
-            }
-            System.out.printf(Locale.ROOT, "  %3d bytes/iteration: detected %d/%d   median verdict %7.1f ms%n", bytes,
-                    detected, DEFAULT_PROBE_REPEATS, Medians.of(millis));
-            if (bytes == 32) {
-                verdict32 = Medians.of(millis);
-            }
-            if (detected == DEFAULT_PROBE_REPEATS && allLargerDetected) {
-                minDetected = bytes;
-            } else {
-                allLargerDetected = false;
+        Map<String, Integer> detected = new TreeMap<>();
+        Map<String, double[]> millis = new TreeMap<>();
+        for (int run = 0; run < DEFAULT_PROBE_REPEATS; run++) {
+            EngineExecutionResults results = Corpus.run(GrowthProbes.LeaksOneArrayPerIteration.class);
+            for (Event event : results.testEvents().finished().list()) {
+                String bytes = event.getTestDescriptor().getDisplayName();
+                TestExecutionResult result = event.getRequiredPayload(TestExecutionResult.class);
+                boolean growing = result.getThrowable().map(Throwable::getMessage)
+                        .filter(message -> message.startsWith("Heap GROWS")).isPresent();
+                detected.merge(bytes, growing ? 1 : 0, Integer::sum);
+                millis.computeIfAbsent(bytes, key -> new double[DEFAULT_PROBE_REPEATS])[run] =
+                        results.testEvents().started().list().stream()
+                                .filter(started -> started.getTestDescriptor().equals(event.getTestDescriptor()))
+                                .findFirst()
+                                .map(started -> Duration.between(started.getTimestamp(), event.getTimestamp())
+                                        .toNanos() / 1e6)
+                                .orElse(Double.NaN);
             }
         }
-        return new ProbeOutcome(minDetected, verdict32);
+        int minDetected = -1;
+        List<Integer> sizes = new ArrayList<>(GrowthProbes.BYTES_PER_ITERATION);
+        // Largest first, so "smallest detected" means every size from there up was detected in every run too.
+        Collections.reverse(sizes);
+        boolean allLargerDetected = true;
+        for (int bytes : sizes) {
+            String key = String.valueOf(bytes);
+            int hits = detected.getOrDefault(key, 0);
+            System.out.printf(Locale.ROOT, "  %3d bytes/iteration: detected %d/%d   median verdict %7.1f ms%n", bytes,
+                    hits, DEFAULT_PROBE_REPEATS, Medians.of(millis.getOrDefault(key, new double[0])));
+            allLargerDetected &= hits == DEFAULT_PROBE_REPEATS;
+            if (allLargerDetected) {
+                minDetected = bytes;
+            }
+        }
+        return new ProbeOutcome(minDetected, Medians.of(millis.getOrDefault("32", new double[0])));
     }
 
     private static double heapDumpDiff(double verdictMillis) throws Exception {
-        System.out.printf(Locale.ROOT, "%n== Same 32-byte probe judged by two live heap dumps diffed with Shark%n");
-        Class<?> probe = GrowthProbes.fixtures().stream()
-                .filter(type -> GrowthProbes.bytesPerIteration(type) == 32).findFirst().orElseThrow();
-        Method test = ReflectionSupport.findMethod(probe, "test").orElseThrow();
+        System.out.printf(Locale.ROOT, "%n== Same 32-byte leak (one long[2] per iteration) judged by two live heap "
+                + "dumps diffed with Shark%n");
         double[] millis = new double[DIFF_REPEATS];
         Map<String, Long> found = new TreeMap<>();
         for (int i = 0; i < DIFF_REPEATS; i++) {
-            Object instance = ReflectionSupport.newInstance(probe);
-            try {
-                HeapDumpDiff.Result result = HeapDumpDiff.measure(HeapGrowthDetector.DEFAULT_WARMUP_ITERATIONS, 1_000,
-                        iteration -> ReflectionSupport.invokeMethod(test, instance));
-                millis[i] = result.elapsedMillis();
-                found = new TreeMap<>(result.growingClasses());
-            } finally {
-                Leftovers.undoAll();
-            }
+            List<long[]> held = new ArrayList<>();
+            HeapDumpDiff.Result result = HeapDumpDiff.measure(HeapGrowthDetector.DEFAULT_WARMUP_ITERATIONS, 1_000,
+                    iteration -> held.add(new long[2]));
+            millis[i] = result.elapsedMillis();
+            found = new TreeMap<>(result.growingClasses());
+            held.clear();
         }
         double median = Medians.of(millis);
         System.out.printf(Locale.ROOT,

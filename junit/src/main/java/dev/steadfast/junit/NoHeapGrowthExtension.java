@@ -29,6 +29,19 @@ class NoHeapGrowthExtension implements InvocationInterceptor {
     @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                     ExtensionContext extensionContext) throws Throwable {
+        measure(invocation, invocationContext, extensionContext);
+    }
+
+    /** Each invocation of a {@code @ParameterizedTest} or {@code @RepeatedTest} is measured on its own. */
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation,
+                                            ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext extensionContext) throws Throwable {
+        measure(invocation, invocationContext, extensionContext);
+    }
+
+    private static void measure(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+                                ExtensionContext extensionContext) throws Throwable {
         Method method = invocationContext.getExecutable();
         NoHeapGrowth annotation = AnnotationSupport.findAnnotation(method, NoHeapGrowth.class).orElse(null);
         if (annotation == null) {

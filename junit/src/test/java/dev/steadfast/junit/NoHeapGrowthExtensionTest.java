@@ -9,7 +9,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.opentest4j.AssertionFailedError;
 
@@ -49,6 +51,33 @@ class NoHeapGrowthExtensionTest {
                 .contains("400 iterations after 50 warm-up")
                 .contains("Classes growing with the iterations:\n")
                 .contains("\n  " + PREFIX + "Retained: +1.00 instances/iteration");
+    }
+
+    @Fixture
+    static class GrowingRepeated {
+        static final List<Retained> KEPT = new CopyOnWriteArrayList<>();
+
+        @RepeatedTest(2)
+        @NoHeapGrowth(iterations = 400, warmupIterations = 50)
+        void test() {
+            KEPT.add(new Retained());
+        }
+    }
+
+    @Test
+    void repeatedTest_eachRepetitionIsMeasured() {
+        EngineExecutionResults results;
+        try {
+            results = Corpus.run(GrowingRepeated.class);
+        } finally {
+            GrowingRepeated.KEPT.clear();
+        }
+
+        results.testEvents().assertStatistics(stats -> stats.started(2).failed(2));
+        assertThat(results.testEvents().failed().list()).allSatisfy(event -> assertThat(event
+                .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+                .startsWith("Heap GROWS with the iterations: ")
+                .contains("\n  " + PREFIX + "Retained: +1.00 instances/iteration"));
     }
 
     @Fixture

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steadfast.junit.LeakFree;
+import dev.steadfast.leak.LeakCheck;
 import dev.steadfast.startup.Environment;
 import dev.steadfast.startup.StartupFailedException;
 import dev.steadfast.startup.StartupOutcome;
@@ -27,7 +29,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The service over loopback: lifecycle, health routes per state, graceful shutdown, threads. */
+/**
+ * The service over loopback: lifecycle, health routes per state, graceful shutdown, threads. {@code @LeakFree}
+ * checks threads only: the ThreadLocal check would flag the per-thread caches Jackson and Netty keep on the test
+ * thread itself (the test client parses and writes there), which are not the server's.
+ */
+@LeakFree(checks = LeakCheck.THREADS)
 class SteadfastServerTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();

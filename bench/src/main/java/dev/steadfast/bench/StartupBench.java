@@ -41,7 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       thread, plus each pool thread over its whole life, creation included, read with
  *       {@link ThreadMXBean#getCurrentThreadCpuTime()}), minus the CPU the step bodies themselves used (measured
  *       inside each step the same way), divided by the number of steps. Per-thread CPU clocks are exact; the
- *       process CPU clock ticks in 10 ms here and would mostly measure the JIT compiler, so it is not used.
+ *       process CPU clock ticks in 10 ms here and would mostly measure the JIT compiler, so it is not used. Also
+ *       printed: the same for steps that do nothing (the orchestration alone), and what one thread block-and-wake
+ *       costs on this machine (every step that is not continued on the thread that finished its dependency wakes an
+ *       idle pool thread).
  *   <li>{@code sequential_ratio}: the same plan with {@code sequential()}, wall / critical path.
  *   <li>{@code guava_violations}: dependency orderings Guava's ServiceManager broke (a service started before one it
  *       depends on had finished starting).
@@ -94,6 +97,19 @@ public final class StartupBench {
             + " steps really took (machine load delays sleeping threads) %.4f, cpu %.1f us/step%n", median(ratios),
         median(measuredRatios), median(cpu));
 
+    for (int i = 0; i < WARMUP_RUNS; i++) {
+      runSteadfast(plan, false, false);
+    }
+    double[] noopCpu = new double[MEASURED_RUNS];
+    double[] noopWall = new double[MEASURED_RUNS];
+    for (int i = 0; i < MEASURED_RUNS; i++) {
+      Run r = runSteadfast(plan, false, false);
+      noopCpu[i] = r.orchestrationCpuNanos / 1e3 / STEPS;
+      noopWall[i] = r.wallNanos / 1e6;
+    }
+    System.out.printf(Locale.ROOT, "steadfast, same plan with steps that do nothing (the orchestration alone, with"
+        + " little blocking): median wall %.1f ms, cpu %.1f us/step%n", median(noopWall), median(noopCpu));
+
     Run sequential = runSteadfast(plan, true);
     double sequentialRatio = sequential.wallNanos / 1e6 / critical;
     System.out.printf(Locale.ROOT, "steadfast sequential: wall %.1f ms, ratio %.3f, violations %d%n",
@@ -134,6 +150,10 @@ public final class StartupBench {
       int threads, double lagMicros, long measuredCriticalNanos) {}
 
   private static Run runSteadfast(RandomPlan plan, boolean sequential) throws InterruptedException {
+    return runSteadfast(plan, sequential, true);
+  }
+
+  private static Run runSteadfast(RandomPlan plan, boolean sequential, boolean sleep) throws InterruptedException {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long[] start = new long[plan.size()];
     long[] end = new long[plan.size()];
@@ -151,7 +171,9 @@ public final class StartupBench {
       StepAction body = ctx -> {
         long cpu0 = threads.getCurrentThreadCpuTime();
         start[index] = System.nanoTime();
-        TimeUnit.MILLISECONDS.sleep(plan.durationMillis(index));
+        if (sleep) {
+          TimeUnit.MILLISECONDS.sleep(plan.durationMillis(index));
+        }
         end[index] = System.nanoTime();
         stepCpu.addAndGet(threads.getCurrentThreadCpuTime() - cpu0);
       };

@@ -50,10 +50,10 @@ final class Connection implements ChannelFutureListener {
     private Set<String> subscriptions;
     private ScheduledFuture<?> handshakeTimer;
     private ScheduledFuture<?> heartbeatTimer;
-    private ScheduledFuture<?> tokenTimer;
     private ScheduledFuture<?> forceCloseTimer;
     private long lastReadNanos;
     private long lastPingNanos;
+    private long expiresAtNanos;
 
     Connection(long id, Channel channel, HubCore core) {
         this.id = id;
@@ -88,7 +88,7 @@ final class Connection implements ChannelFutureListener {
         this.phase = Phase.UPGRADING;
     }
 
-    /** The 101 response was written: start the heartbeat and the token-expiry timer. */
+    /** The 101 response was written: start the heartbeat, whose one timer also watches the token's expiry. */
     void upgraded() {
         if (cleaned != 0 || closing) {
             return;
@@ -100,12 +100,11 @@ final class Connection implements ChannelFutureListener {
         long now = System.nanoTime();
         lastReadNanos = now;
         lastPingNanos = now;
-        heartbeatTimer = schedule(this::heartbeat, core.settings.pingInterval().toNanos());
         long untilExpiry = java.time.Duration.between(Instant.now(),
                 grants.expiresAt().plus(core.settings.tokenClockSkew())).toNanos();
-        tokenTimer = schedule(
-                () -> closeWith(CloseCodes.POLICY_VIOLATION, "token expired", CloseReason.TOKEN_EXPIRED),
-                Math.max(0, untilExpiry));
+        expiresAtNanos = now + Math.max(0, untilExpiry);
+        heartbeatTimer = schedule(this::heartbeat,
+                Math.min(core.settings.pingInterval().toNanos(), expiresAtNanos - now));
     }
 
     Phase phase() {
@@ -134,11 +133,16 @@ final class Connection implements ChannelFutureListener {
                     + core.settings.idleTimeout().toMillis() + " ms", CloseReason.HEARTBEAT_TIMEOUT);
             return;
         }
+        if (now - expiresAtNanos >= 0) {
+            closeWith(CloseCodes.POLICY_VIOLATION, "token expired", CloseReason.TOKEN_EXPIRED);
+            return;
+        }
         if (now - lastPingNanos >= pingNanos) {
             lastPingNanos = now;
             channel.writeAndFlush(new PingWebSocketFrame());
         }
-        long next = Math.min(lastPingNanos + pingNanos, lastReadNanos + idleNanos) - now;
+        // One timer per connection, due at the earliest of: next ping, idle deadline, token expiry.
+        long next = Math.min(Math.min(lastPingNanos + pingNanos, lastReadNanos + idleNanos), expiresAtNanos) - now;
         heartbeatTimer = schedule(this::heartbeat, Math.max(next, 1_000_000L));
     }
 
@@ -290,9 +294,8 @@ final class Connection implements ChannelFutureListener {
         closing = true;
         cancel(handshakeTimer);
         cancel(heartbeatTimer);
-        cancel(tokenTimer);
         cancel(forceCloseTimer);
-        handshakeTimer = heartbeatTimer = tokenTimer = forceCloseTimer = null;
+        handshakeTimer = heartbeatTimer = forceCloseTimer = null;
         if (subscriptions != null) {
             for (String topic : subscriptions) {
                 core.topics.remove(topic, this);

@@ -41,6 +41,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final HubCore core;
     private final Connection connection;
+    private boolean requestSeen;
 
     HttpHandler(HubCore core, Connection connection) {
         this.core = core;
@@ -49,10 +50,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (connection.phase() != Connection.Phase.HTTP) {
-            // Pipelined bytes after the upgrade request: not a second request this hub answers.
+        if (requestSeen || connection.phase() != Connection.Phase.HTTP) {
+            // One request per connection: a pipelined second one is dropped, the connection closes after the first.
             return;
         }
+        requestSeen = true;
         if (!request.decoderResult().isSuccess()) {
             respond(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request",
                     CloseReason.HANDSHAKE_REJECTED);

@@ -1,7 +1,5 @@
 package dev.steadfast.startup;
 
-import java.util.List;
-
 /**
  * A step as it runs in the current environment: policy applied, dependencies resolved to indexes, timeouts in nanos.
  *
@@ -27,9 +25,5 @@ record PlannedStep(int index, StartupStep step, int phase, Criticality criticali
 
   boolean required() {
     return criticality == Criticality.REQUIRED;
-  }
-
-  List<String> dependencyNames() {
-    return step.dependencies();
   }
 }

@@ -46,7 +46,7 @@ public final class Startup implements AutoCloseable {
 
   Startup(StartupPlan plan) {
     this.plan = plan;
-    this.run = new StartupRun(plan, this);
+    this.run = new StartupRun(plan);
   }
 
   void runHere() {

@@ -46,7 +46,6 @@ final class StartupRun {
   private static final long MAX_READINESS_PAUSE = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final StartupPlan plan;
-  private final Startup startup;
   private final Slot[] slots;
   private final List<List<Slot>> phaseMembers = new ArrayList<>();
   /** Completions and cancellations, handled by whichever thread next holds the role. */
@@ -161,9 +160,8 @@ final class StartupRun {
     }
   }
 
-  StartupRun(StartupPlan plan, Startup startup) {
+  StartupRun(StartupPlan plan) {
     this.plan = plan;
-    this.startup = startup;
     List<PlannedStep> planned = plan.planned();
     this.slots = new Slot[planned.size()];
     for (int i = 0; i < slots.length; i++) {

@@ -147,24 +147,6 @@ public final class StartupStep {
     return Optional.ofNullable(stopTimeout);
   }
 
-  Builder toBuilder() {
-    Builder b = new Builder(name);
-    b.phase = phase;
-    b.criticality = criticality;
-    b.dependencies.addAll(dependencies);
-    b.optionalDependencies.addAll(optionalDependencies);
-    b.start = start;
-    b.stop = stop;
-    b.readiness = readiness;
-    b.abortHook = abortHook;
-    b.maxAttempts = maxAttempts;
-    b.retryBackoff = retryBackoff;
-    b.timeout = timeout;
-    b.readinessTimeout = readinessTimeout;
-    b.stopTimeout = stopTimeout;
-    return b;
-  }
-
   @Override
   public String toString() {
     return "StartupStep[" + name + ", " + criticality + (phase == null ? "" : ", phase " + phase)

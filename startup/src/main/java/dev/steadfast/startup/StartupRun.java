@@ -215,6 +215,8 @@ final class StartupRun {
         interrupted |= awaitPhase();
       }
     } finally {
+      // Late completions of abandoned steps must not unpark the caller's thread once it has moved on.
+      coordinator = null;
       closeExecutor();
     }
     List<Slot> lateSteps;

@@ -189,9 +189,10 @@ final class Connection implements ChannelFutureListener {
             evictSlowConsumer();
             return;
         }
-        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
+        // Counted first: the client may read the frame before this thread returns from the write.
         core.counters.messagesOut.increment();
         core.counters.bytesOut.add(frame.length);
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
     }
 
     /** A message that could not even be handed to this connection's event loop. */

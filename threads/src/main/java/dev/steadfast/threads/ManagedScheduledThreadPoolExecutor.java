@@ -24,15 +24,13 @@ final class ManagedScheduledThreadPoolExecutor extends ScheduledThreadPoolExecut
     pool.afterExecute(thrown);
   }
 
-  /** Workers must come from the manager, or they escape tracking and hygiene. */
   @Override
   public void setThreadFactory(ThreadFactory threadFactory) {
-    throw new UnsupportedOperationException("pool '" + pool.name + "' is managed by ThreadManager '"
-        + pool.manager.name() + "'; its thread factory cannot be replaced");
+    throw pool.threadFactoryReplacementRejected();
   }
 
   @Override
   public String toString() {
-    return "pool '" + pool.name + "' " + super.toString();
+    return pool + " " + super.toString();
   }
 }

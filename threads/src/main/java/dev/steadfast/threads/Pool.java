@@ -275,6 +275,17 @@ final class Pool implements ThreadFactory {
         staleFound.get(), uncaught.get(), hygiene, hygieneFallback);
   }
 
+  /** Workers must come from the manager, or they escape tracking and hygiene. */
+  UnsupportedOperationException threadFactoryReplacementRejected() {
+    return new UnsupportedOperationException("pool '" + name + "' is managed by ThreadManager '" + manager.name()
+        + "'; its thread factory cannot be replaced");
+  }
+
+  @Override
+  public String toString() {
+    return "pool '" + name + "'";
+  }
+
   /** A virtual thread's body: one task, counted, and the registration dropped when it ends. */
   private final class VirtualTask implements Runnable {
     private final Runnable task;

@@ -44,6 +44,32 @@ public record ThreadStatistics(String manager, boolean threadLocalHygieneAvailab
   }
 
   /**
+   * A readable summary for logs: one header line, then one line per pool.
+   *
+   * @return e.g. {@code ThreadManager 'orders', ThreadLocal hygiene available} followed by
+   *     {@code   http (fixed): live 16, peak 16, created 16, terminated 0, tasks 12034, queued 3, ...}
+   */
+  @Override
+  public String toString() {
+    StringBuilder out = new StringBuilder("ThreadManager '").append(manager).append("', ThreadLocal hygiene ")
+        .append(threadLocalHygieneAvailable ? "available" : "unavailable: " + threadLocalHygieneUnavailableReason
+            .orElse(""));
+    for (PoolStatistics p : pools) {
+      out.append("\n  ").append(p.name()).append(" (").append(p.kind().name().toLowerCase(java.util.Locale.ROOT))
+          .append("): live ").append(p.live()).append(", peak ").append(p.peak()).append(", created ")
+          .append(p.created()).append(", terminated ").append(p.terminated()).append(", tasks ")
+          .append(p.tasksCompleted()).append(", queued ").append(p.queuedTasks()).append(", ThreadLocals removed ")
+          .append(p.threadLocalsRemoved()).append(" restored ").append(p.threadLocalsRestored())
+          .append(", hygiene failures ").append(p.hygieneFailures()).append(", renewals ").append(p.renewals())
+          .append(", stale ").append(p.staleThreadsFound()).append(", uncaught ").append(p.uncaughtExceptions());
+      if (p.hygieneFallback()) {
+        out.append(", renewing instead of hygiene");
+      }
+    }
+    return out.toString();
+  }
+
+  /**
    * Threads of all pools running now.
    *
    * @return the sum of {@link PoolStatistics#live()}

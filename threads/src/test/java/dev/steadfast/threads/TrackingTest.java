@@ -106,6 +106,8 @@ class TrackingTest {
     assertThat(closed.terminated()).isEqualTo(3);
     assertThat(closed.live()).isZero();
     assertThat(closed.peak()).isEqualTo(3);
+    assertThat(manager.snapshot().toString()).startsWith("ThreadManager 'threads', ThreadLocal hygiene available")
+        .contains("\n  counted (fixed): live 0, peak 3, created 3, terminated 3, tasks 3, queued 0");
   }
 
   @Test

@@ -17,8 +17,10 @@ import java.util.function.Supplier;
  * startup report.
  *
  * <ul>
- *   <li>{@code /health/live}: 200 unless the process hangs internally (threads deadlocked on monitors, locks or
- *       class initialization). Never looks at dependencies: restarting does not fix those.
+ *   <li>{@code /health/live}: 200 unless the process hangs internally: threads deadlocked (monitors, locks, class
+ *       initialization), or a managed worker stuck in one task while work queues up (reported by the
+ *       {@code ThreadManager} within the last {@link #STALL_MEMORY}). Never looks at dependencies: restarting does
+ *       not fix those.
  *   <li>{@code /health/ready}: 200 when serving (READY, or DEGRADED with the missing optional parts listed);
  *       503 while starting, draining, stopped, or when a required part failed.
  *   <li>{@code /health/startup}: 503 until startup finished, then 200 for good (unless startup failed).
@@ -35,26 +37,31 @@ final class HealthRoutes {
   static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   /** Deadlock detection takes a thread dump: probes within this window reuse the last answer. */
   static final Duration LIVENESS_CACHE = Duration.ofSeconds(2);
+  /** How long a stuck-worker report keeps liveness down: two of the thread manager's default check periods. */
+  static final Duration STALL_MEMORY = dev.steadfast.threads.ThreadManager.DEFAULT_STALE_CHECK_PERIOD.multipliedBy(2);
 
   private final ObjectMapper json = new ObjectMapper();
   private final Supplier<Health> health;
   private final Supplier<Optional<String>> prometheus;
   private final Supplier<Optional<String>> startupReport;
   private final Supplier<List<Deadlock>> deadlocks;
+  private final Supplier<Optional<String>> recentStall;
   private final Object livenessLock = new Object();
   private long livenessCheckedAt;
   private HttpReply lastLiveness;
 
   HealthRoutes(Supplier<Health> health, Supplier<Optional<String>> prometheus,
-      Supplier<Optional<String>> startupReport) {
-    this(health, prometheus, startupReport, Deadlocks::find);
+      Supplier<Optional<String>> startupReport, Supplier<Optional<String>> recentStall) {
+    this(health, prometheus, startupReport, recentStall, Deadlocks::find);
   }
 
   HealthRoutes(Supplier<Health> health, Supplier<Optional<String>> prometheus,
-      Supplier<Optional<String>> startupReport, Supplier<List<Deadlock>> deadlocks) {
+      Supplier<Optional<String>> startupReport, Supplier<Optional<String>> recentStall,
+      Supplier<List<Deadlock>> deadlocks) {
     this.health = health;
     this.prometheus = prometheus;
     this.startupReport = startupReport;
+    this.recentStall = recentStall;
     this.deadlocks = deadlocks;
   }
 
@@ -71,14 +78,20 @@ final class HealthRoutes {
       long now = System.nanoTime();
       if (lastLiveness == null || now - livenessCheckedAt > LIVENESS_CACHE.toNanos()) {
         List<Deadlock> found = deadlocks.get();
+        Optional<String> stall = recentStall.get();
         ObjectNode body = json.createObjectNode();
-        if (found.isEmpty()) {
+        if (found.isEmpty() && stall.isEmpty()) {
           body.put("status", "UP");
           lastLiveness = HttpReply.json(200, json.writeValueAsString(body));
         } else {
           body.put("status", "DOWN");
-          body.put("reason", found.size() + " deadlock(s): restart needed");
-          found.forEach(d -> body.withArray("deadlocks").add(d.toString()));
+          if (!found.isEmpty()) {
+            body.put("reason", found.size() + " deadlock(s): restart needed");
+            found.forEach(d -> body.withArray("deadlocks").add(d.toString()));
+          } else {
+            body.put("reason", "a worker is stuck while work queues up: restart needed");
+          }
+          stall.ifPresent(text -> body.put("stuckWorker", text));
           lastLiveness = HttpReply.json(503, json.writeValueAsString(body));
         }
         livenessCheckedAt = now;

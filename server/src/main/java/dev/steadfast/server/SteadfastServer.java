@@ -8,6 +8,7 @@ import dev.steadfast.startup.StartupPlan;
 import dev.steadfast.startup.StartupReport;
 import dev.steadfast.startup.StartupState;
 import dev.steadfast.startup.StartupStep;
+import dev.steadfast.threads.StaleThread;
 import dev.steadfast.threads.ThreadManager;
 import dev.steadfast.threads.ThreadManagerMetrics;
 import dev.steadfast.websocket.InProcessBroker;
@@ -196,7 +197,7 @@ public final class SteadfastServer implements AutoCloseable {
   }
 
   private void startThreads() {
-    ThreadManager threads = ThreadManager.builder().name("server").build();
+    ThreadManager threads = ThreadManager.builder().name("server").onStaleThread(components::stalled).build();
     components.threads = threads;
     components.routeExecutor = threads.pool("http-routes").threads(ROUTE_THREADS).queueCapacity(ROUTE_QUEUE).fixed();
     PrometheusMeterRegistry registry = components.registry;
@@ -224,7 +225,8 @@ public final class SteadfastServer implements AutoCloseable {
 
   private void startHub() {
     Credentials credentials = components.credentials;
-    HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::startupJson);
+    HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::startupJson,
+        components::recentStall);
     WebSocketHub.Builder builder = HubConfigurer.configure(WebSocketHub.builder(), config, credentials)
         .broker(components.broker)
         .threadFactory(components.threads.threadFactory("websocket-io"))
@@ -384,6 +386,9 @@ public final class SteadfastServer implements AutoCloseable {
     }
   }
 
+  /** A stuck-worker report from the thread manager and when it came. */
+  private record Stall(long seenAt, String report) {}
+
   /** What the steps create, published to the routes; each field set once by its step. */
   private static final class Components {
     volatile Credentials credentials;
@@ -393,6 +398,17 @@ public final class SteadfastServer implements AutoCloseable {
     volatile ExecutorService routeExecutor;
     volatile InProcessBroker broker;
     volatile WebSocketHub hub;
+    volatile Stall lastStall;
+
+    void stalled(StaleThread stale) {
+      lastStall = new Stall(System.nanoTime(), stale.toString());
+    }
+
+    Optional<String> recentStall() {
+      Stall s = lastStall;
+      return s != null && System.nanoTime() - s.seenAt() < HealthRoutes.STALL_MEMORY.toNanos()
+          ? Optional.of(s.report()) : Optional.empty();
+    }
 
     Optional<String> prometheusText() {
       PrometheusMeterRegistry r = registry;

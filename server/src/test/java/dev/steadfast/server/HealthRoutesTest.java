@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class HealthRoutesTest {
   private static HealthRoutes routes(Health health) {
-    return new HealthRoutes(() -> health, Optional::empty, Optional::empty);
+    return new HealthRoutes(() -> health, Optional::empty, Optional::empty, Optional::empty);
   }
 
   private static Health health(StartupState state, boolean draining, List<String> failures) {
@@ -119,6 +119,18 @@ class HealthRoutesTest {
     } finally {
       mine.unlock();
     }
+  }
+
+  @Test
+  void live_whenAWorkerWasRecentlyStuck_is503WithItsReport() throws Exception {
+    HealthRoutes routes = new HealthRoutes(() -> health(StartupState.READY, false, List.of()), Optional::empty,
+        Optional::empty, () -> Optional.of("Thread 'http-routes-1' of pool 'http-routes' has been BLOCKED"));
+
+    HttpReply reply = routes.live();
+
+    assertThat(reply.status()).isEqualTo(503);
+    assertThat(reply.body()).contains("a worker is stuck while work queues up: restart needed",
+        "Thread 'http-routes-1' of pool 'http-routes' has been BLOCKED");
   }
 
   @Test

@@ -196,8 +196,9 @@ public final class LeakBench {
         double median = Medians.of(millis);
         System.out.printf(Locale.ROOT,
                 "  heap-dump diff: median %.0f ms, classes grown by >= 1 instance/iteration: %s%n", median, found);
-        System.out.printf(Locale.ROOT, "  @NoHeapGrowth verdict: median %.0f ms (%.1fx faster)%n", verdictMillis,
-                median / verdictMillis);
+        System.out.printf(Locale.ROOT, "  @NoHeapGrowth verdict: median %.0f ms (heap-dump diff / @NoHeapGrowth = "
+                + "%.2f); the diff names classes by instance count only, with no slope or confidence bound%n",
+                verdictMillis, median / verdictMillis);
         return median;
     }
 

@@ -17,8 +17,8 @@ import shark.HprofIndex;
 
 /**
  * The approach a user would take without {@code @NoHeapGrowth}: dump the live heap before and after running the
- * operation, count instances per class in each dump with Shark, and report the classes whose count grew by at least
- * one per iteration (what LeakCanary's JVM heap-growth detection does, with one pair of dumps).
+ * operation, count instances (and arrays) per class in each dump with Shark, and report the classes whose count grew
+ * by at least one per iteration (what LeakCanary's JVM heap-growth detection does, with one pair of dumps).
  *
  * <pre>{@code
  * HeapDumpDiff.Result result = HeapDumpDiff.measure(200, 1_000, i -> cache.put(i, new Entry()));
@@ -84,6 +84,13 @@ public final class HeapDumpDiff {
                 HeapObject.HeapClass type = graph.findObjectById(classId).getAsClass();
                 counts.merge(type == null ? "class@" + classId : type.getName(), count, Long::sum);
             });
+            // Arrays are not instances in Shark's graph; a leak of arrays must count too.
+            for (Iterator<HeapObject.HeapObjectArray> it = graph.getObjectArrays().iterator(); it.hasNext(); ) {
+                counts.merge(it.next().getArrayClassName(), 1L, Long::sum);
+            }
+            for (Iterator<HeapObject.HeapPrimitiveArray> it = graph.getPrimitiveArrays().iterator(); it.hasNext(); ) {
+                counts.merge(it.next().getArrayClassName(), 1L, Long::sum);
+            }
         }
         return counts;
     }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * {@code STEADFAST_*} environment variables, starts a {@link SteadfastServer}, and shuts it down gracefully on
  * SIGTERM or Ctrl-C.
  *
- * <p>Exit codes: 0 after a clean shutdown or {@code --help}; 1 when startup failed (the startup report is printed);
+ * <p>Exit codes: 0 after a clean shutdown or {@code --help}; 1 when startup failed (the startup report is logged);
  * 2 when the configuration is wrong (every problem is printed, nothing is started).
  *
  * <pre>{@code
@@ -62,7 +62,8 @@ public final class Main {
     try {
       server = SteadfastServer.start(line.config(), line.environment());
     } catch (StartupFailedException e) {
-      err.println(e.report());
+      // The full report was logged by the server; repeat the one-line summary where the exit code is read.
+      err.println(e.getMessage() + " (the startup report is logged above)");
       return EXIT_STARTUP_FAILED;
     }
     Thread hook = new Thread(server::stop, "server-shutdown-hook");

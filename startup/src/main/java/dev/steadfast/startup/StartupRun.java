@@ -58,6 +58,8 @@ final class StartupRun {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final PriorityQueue<Slot> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.p.index(), b.p.index()));
   private final List<Slot> late = new ArrayList<>();
+  /** Steps begun under the role, handed to the executor after releasing it (creating a thread can take a while). */
+  private final List<Slot> toDispatch = new ArrayList<>();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final long graceNanos;
   private ExecutorService executor;
@@ -83,6 +85,8 @@ final class StartupRun {
   private record Done(Slot slot, Throwable error) {}
 
   private record Cancel(String reason) {}
+
+  private record Rejected(Slot slot, RejectedExecutionException error) {}
 
   /** Runtime state of one step. Fields without a comment belong to the coordinator thread only. */
   static final class Slot implements StepContext {
@@ -199,15 +203,18 @@ final class StartupRun {
     try {
       for (phase = 0; ; phase++) {
         boolean next;
+        List<Slot> begun;
         role.lock();
         try {
           next = phase < phaseMembers.size() && !failing;
           if (next) {
             startPhase();
           }
+          begun = takeBegun();
         } finally {
           role.unlock();
         }
+        dispatchBegun(begun);
         emitPending();
         if (!next) {
           break;
@@ -297,12 +304,14 @@ final class StartupRun {
     boolean interrupted = false;
     while (true) {
       long sleep;
+      List<Slot> begun;
       role.lock();
       try {
         drainEvents();
         fireDueTimers();
         launchReady();
-        if (running == 0 && (failing || ready.isEmpty())) {
+        begun = takeBegun();
+        if (begun.isEmpty() && running == 0 && (failing || ready.isEmpty())) {
           ready.clear();
           break;
         }
@@ -311,6 +320,7 @@ final class StartupRun {
       } finally {
         role.unlock();
       }
+      dispatchBegun(begun);
       emitPending();
       if (events.isEmpty() && sleep > 0) {
         if (sleep == Long.MAX_VALUE) {
@@ -332,9 +342,31 @@ final class StartupRun {
     while (!failing && running < plan.parallelism() && !ready.isEmpty()) {
       Slot s = ready.poll();
       if (begin(s)) {
-        dispatch(s);
+        toDispatch.add(s);
       }
     }
+  }
+
+  /** Called right after releasing the role: submits what {@link #launchReady()} began. */
+  private void dispatchBegun(List<Slot> begun) {
+    for (Slot s : begun) {
+      try {
+        executor.execute(() -> runChain(s));
+      } catch (RejectedExecutionException e) {
+        events.add(new Rejected(s, e));
+        wakeCoordinator();
+      }
+    }
+  }
+
+  /** Takes the steps begun under the role; call while holding it. */
+  private List<Slot> takeBegun() {
+    if (toDispatch.isEmpty()) {
+      return List.of();
+    }
+    List<Slot> begun = new ArrayList<>(toDispatch);
+    toDispatch.clear();
+    return begun;
   }
 
   /** The first step startable now, begun, for the calling step thread to run next; null when none. */
@@ -419,17 +451,6 @@ final class StartupRun {
     return true;
   }
 
-  private void dispatch(Slot s) {
-    try {
-      executor.execute(() -> runChain(s));
-    } catch (RejectedExecutionException e) {
-      running--;
-      s.counted = false;
-      s.endNanos = System.nanoTime();
-      finish(s, StepStatus.FAILED, StepError.of(e), "the executor rejected the step", null);
-    }
-  }
-
   private void addTimer(Timer timer) {
     timers.add(timer);
     if (timers.peek() == timer) {
@@ -455,6 +476,12 @@ final class StartupRun {
   private void handle(Object event) {
     if (event instanceof Done done) {
       completed(done.slot(), done.error());
+    } else if (event instanceof Rejected rejected) {
+      Slot s = rejected.slot();
+      running--;
+      s.counted = false;
+      s.endNanos = System.nanoTime();
+      finish(s, StepStatus.FAILED, StepError.of(rejected.error()), "the executor rejected the step", null);
     } else if (event instanceof Cancel cancel) {
       if (!failing) {
         LOG.warn("Startup cancelled: {}", cancel.reason());
@@ -693,18 +720,21 @@ final class StartupRun {
         wakeCoordinator();
         break;
       }
+      List<Slot> begun;
       try {
         drainEvents();
         if (next == null) {
           next = takeContinuation();
         }
         launchReady();
+        begun = takeBegun();
         if (running == 0) {
           wakeCoordinator();
         }
       } finally {
         role.unlock();
       }
+      dispatchBegun(begun);
       emitPending();
     } while (!events.isEmpty());
     return next;
@@ -824,21 +854,10 @@ final class StartupRun {
   }
 
   private void closeExecutor() {
-    if (!ownExecutor) {
-      return;
-    }
-    executor.shutdown();
-    boolean abandoned = false;
-    for (Slot s : slots) {
-      abandoned |= s.stage == ABANDONED;
-    }
-    if (!abandoned) {
-      try {
-        // Idle workers exit promptly after shutdown; waiting here means no startup thread outlives start().
-        executor.awaitTermination(graceNanos, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (ownExecutor) {
+      // Idle workers are interrupted by shutdown() and end within moments; waiting for them here would add their
+      // exit to every startup's wall time. Abandoned workers end whenever their step does (they are daemons).
+      executor.shutdown();
     }
   }
 

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * <p>Threading: state that only the connection's own event loop touches (subscriptions, timers, heartbeat clocks) is
  * plain; what other threads read (phase, closing, reason) is volatile.
  */
-final class Connection implements ChannelFutureListener {
+final class Connection implements ChannelFutureListener, Runnable {
 
     enum Phase { HTTP, UPGRADING, OPEN }
 
@@ -103,7 +103,7 @@ final class Connection implements ChannelFutureListener {
         long untilExpiry = java.time.Duration.between(Instant.now(),
                 grants.expiresAt().plus(core.settings.tokenClockSkew())).toNanos();
         expiresAtNanos = now + Math.max(0, untilExpiry);
-        heartbeatTimer = schedule(this::heartbeat,
+        heartbeatTimer = schedule(this,
                 Math.min(core.settings.pingInterval().toNanos(), expiresAtNanos - now));
     }
 
@@ -119,6 +119,12 @@ final class Connection implements ChannelFutureListener {
 
     void frameReceived() {
         lastReadNanos = System.nanoTime();
+    }
+
+    /** The heartbeat tick; the connection is its own task so a tick allocates nothing it keeps. */
+    @Override
+    public void run() {
+        heartbeat();
     }
 
     private void heartbeat() {
@@ -143,7 +149,7 @@ final class Connection implements ChannelFutureListener {
         }
         // One timer per connection, due at the earliest of: next ping, idle deadline, token expiry.
         long next = Math.min(Math.min(lastPingNanos + pingNanos, lastReadNanos + idleNanos), expiresAtNanos) - now;
-        heartbeatTimer = schedule(this::heartbeat, Math.max(next, 1_000_000L));
+        heartbeatTimer = schedule(this, Math.max(next, 1_000_000L));
     }
 
     // ---- subscriptions (event loop) ----

@@ -1,10 +1,21 @@
 package dev.steadfast.websocket;
 
 import java.time.Instant;
-import java.util.List;
 
-/** What a verified token allows: the subject, its subscribe and publish patterns, and when it expires. */
-record Grants(String subject, List<TopicPattern> subscribe, List<TopicPattern> publish, Instant expiresAt) {
+/**
+ * What a verified token allows: its subscribe and publish topic patterns and its expiry. Kept compact (the raw
+ * pattern strings, no per-pattern objects) because every open connection holds one.
+ */
+final class Grants {
+    private final String[] subscribe;
+    private final String[] publish;
+    private final Instant expiresAt;
+
+    Grants(String[] subscribe, String[] publish, Instant expiresAt) {
+        this.subscribe = subscribe;
+        this.publish = publish;
+        this.expiresAt = expiresAt;
+    }
 
     boolean maySubscribe(String topic) {
         return anyMatches(subscribe, topic);
@@ -14,9 +25,13 @@ record Grants(String subject, List<TopicPattern> subscribe, List<TopicPattern> p
         return anyMatches(publish, topic);
     }
 
-    private static boolean anyMatches(List<TopicPattern> patterns, String topic) {
-        for (TopicPattern pattern : patterns) {
-            if (pattern.matches(topic)) {
+    Instant expiresAt() {
+        return expiresAt;
+    }
+
+    private static boolean anyMatches(String[] patterns, String topic) {
+        for (String pattern : patterns) {
+            if (TopicPattern.matches(pattern, topic)) {
                 return true;
             }
         }

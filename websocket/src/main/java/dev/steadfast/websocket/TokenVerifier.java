@@ -23,6 +23,8 @@ final class TokenVerifier {
         }
     }
 
+    private static final String[] NO_PATTERNS = new String[0];
+
     private final MACVerifier verifier;
     private final Duration clockSkew;
     private final Clock clock;
@@ -70,24 +72,24 @@ final class TokenVerifier {
             if (subject == null || subject.isBlank()) {
                 throw new InvalidTokenException("token has no subject (sub claim)");
             }
-            return new Grants(subject, patterns(claims, TokenIssuer.SUBSCRIBE_CLAIM),
+            return new Grants(patterns(claims, TokenIssuer.SUBSCRIBE_CLAIM),
                     patterns(claims, TokenIssuer.PUBLISH_CLAIM), expiresAt);
         } catch (ParseException e) {
             throw new InvalidTokenException("malformed token claims: " + e.getMessage());
         }
     }
 
-    private static List<TopicPattern> patterns(JWTClaimsSet claims, String name) throws ParseException {
+    private static String[] patterns(JWTClaimsSet claims, String name) throws ParseException {
         List<String> values = claims.getStringListClaim(name);
         if (values == null) {
-            return List.of();
+            return NO_PATTERNS;
         }
-        List<TopicPattern> patterns = new ArrayList<>(values.size());
+        List<String> patterns = new ArrayList<>(values.size());
         for (String value : values) {
             if (value != null && !value.isBlank()) {
-                patterns.add(new TopicPattern(value));
+                patterns.add(value);
             }
         }
-        return List.copyOf(patterns);
+        return patterns.isEmpty() ? NO_PATTERNS : patterns.toArray(NO_PATTERNS);
     }
 }

@@ -1,42 +1,39 @@
 package dev.steadfast.websocket;
 
 /**
- * A topic pattern from a token claim: exact ({@code user:42}) or with {@code *} wildcards matching any run of
- * characters ({@code room:*}, {@code *}).
+ * Matching of topic patterns from token claims: exact ({@code user:42}) or with {@code *} wildcards matching any run
+ * of characters ({@code room:*}, {@code *}). Patterns stay plain strings (no compiled form per connection) because a
+ * hub holds one set per open connection.
  */
 final class TopicPattern {
-    private final String pattern;
-    private final String[] parts;
 
-    TopicPattern(String pattern) {
-        this.pattern = pattern;
-        this.parts = pattern.indexOf('*') < 0 ? null : pattern.split("\\*", -1);
+    private TopicPattern() {
     }
 
-    boolean matches(String topic) {
-        if (parts == null) {
-            return pattern.equals(topic);
-        }
-        // parts[0] anchors the start, parts[last] the end; the ones between are found left to right (greedy-safe).
-        String first = parts[0];
-        String last = parts[parts.length - 1];
-        if (topic.length() < first.length() + last.length() || !topic.startsWith(first) || !topic.endsWith(last)) {
-            return false;
-        }
-        int position = first.length();
-        int end = topic.length() - last.length();
-        for (int i = 1; i < parts.length - 1; i++) {
-            int found = topic.indexOf(parts[i], position);
-            if (found < 0 || found + parts[i].length() > end) {
+    /** Whether {@code topic} matches {@code pattern}; linear in practice, no allocation. */
+    static boolean matches(String pattern, String topic) {
+        int p = 0;
+        int t = 0;
+        int starAt = -1;
+        int resumeAt = 0;
+        while (t < topic.length()) {
+            if (p < pattern.length() && pattern.charAt(p) != '*' && pattern.charAt(p) == topic.charAt(t)) {
+                p++;
+                t++;
+            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+                // Let the star match nothing for now; come back and let it take one more character on a mismatch.
+                starAt = p++;
+                resumeAt = t;
+            } else if (starAt >= 0) {
+                p = starAt + 1;
+                t = ++resumeAt;
+            } else {
                 return false;
             }
-            position = found + parts[i].length();
         }
-        return true;
-    }
-
-    @Override
-    public String toString() {
-        return pattern;
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
     }
 }

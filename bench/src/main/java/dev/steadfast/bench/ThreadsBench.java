@@ -3,6 +3,9 @@ package dev.steadfast.bench;
 import dev.steadfast.bench.threads.PoolOverheadBenchmark;
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,9 +57,20 @@ public final class ThreadsBench {
    */
   public static void main(String[] args) throws Exception {
     Path frozen = freezeClasspath();
-    try {
-      run();
+    List<URL> urls = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      urls.add(Path.of(entry).toUri().toURL());
+    }
+    Thread current = Thread.currentThread();
+    ClassLoader previous = current.getContextClassLoader();
+    // The JMH host runs from the frozen copy too: it reads META-INF/BenchmarkList and loads the generated classes.
+    try (URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader())) {
+      current.setContextClassLoader(loader);
+      Method run = Class.forName(ThreadsBench.class.getName(), true, loader).getDeclaredMethod("run");
+      run.setAccessible(true);
+      run.invoke(null);
     } finally {
+      current.setContextClassLoader(previous);
       deleteTree(frozen);
     }
   }
@@ -144,6 +158,11 @@ public final class ThreadsBench {
       } else {
         entries.add(entry);
       }
+    }
+    if (entries.stream().noneMatch(e -> Files.exists(Path.of(e, "META-INF", "BenchmarkList")))) {
+      deleteTree(root);
+      throw new IllegalStateException("META-INF/BenchmarkList is missing from the class path (another build is "
+          + "rewriting bench/target/classes?); run the benchmark again");
     }
     System.setProperty("java.class.path", String.join(File.pathSeparator, entries));
     return root;

@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A blocking, thread-free HTTP/1.1 and WebSocket-upgrade client for the server's own self-check over loopback.
@@ -31,14 +32,26 @@ final class LoopbackProbe {
 
   /** Sends {@code GET path} and reads the answer. */
   Answer get(String path) throws IOException {
+    return request("GET", path, Map.of(), "");
+  }
+
+  /** Sends one request with a UTF-8 body and reads the answer. */
+  Answer request(String method, String path, Map<String, String> headers, String body) throws IOException {
+    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
+        .append(host()).append("\r\nConnection: close\r\nContent-Length: ").append(content.length).append("\r\n");
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    head.append("\r\n");
     try (Socket socket = open()) {
-      write(socket, "GET " + path + " HTTP/1.1\r\nHost: " + host() + "\r\nConnection: close\r\n\r\n");
+      write(socket, head.toString());
+      socket.getOutputStream().write(content);
+      socket.getOutputStream().flush();
       InputStream in = socket.getInputStream();
-      String head = readHead(in);
-      int status = status(head);
-      int length = contentLength(head);
-      byte[] body = length >= 0 ? in.readNBytes(length) : in.readAllBytes();
-      return new Answer(status, new String(body, StandardCharsets.UTF_8));
+      String answerHead = readHead(in);
+      int status = status(answerHead);
+      int length = contentLength(answerHead);
+      byte[] answer = length >= 0 ? in.readNBytes(length) : in.readAllBytes();
+      return new Answer(status, new String(answer, StandardCharsets.UTF_8));
     }
   }
 

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -279,6 +280,45 @@ class SteadfastServerTest {
       assertThat(server.statistics().connections()).isZero();
       assertThat(server.statistics().subscriptions()).isZero();
     }
+  }
+
+  @Test
+  void developmentCredentials_printedTokenSubscribes_andPrintedApiKeyPublishes() throws Exception {
+    SteadfastServer server = start(testConfig().build(), SteadfastServer.Hooks.NONE);
+    Credentials credentials = server.credentials();
+    String banner = Main.banner(server, testConfig().build());
+
+    assertThat(banner).contains("DEVELOPMENT ONLY", credentials.developmentToken().orElseThrow(),
+        credentials.developmentPublishApiKey().orElseThrow());
+    try (TestClient client = new TestClient()) {
+      TestClient.Connection c = client.connect(server.port(), credentials.developmentToken().orElseThrow());
+      c.send("{\"op\":\"subscribe\",\"topic\":\"room:7\"}");
+      c.await(f -> f.contains("\"subscribed\""), WAIT);
+
+      LoopbackProbe.Answer published = new LoopbackProbe(new InetSocketAddress("127.0.0.1", server.port()), WAIT)
+          .request("POST", "/api/publish", Map.of("X-Api-Key", credentials.developmentPublishApiKey().orElseThrow(),
+              "Content-Type", "application/json"), "{\"topic\":\"room:7\",\"payload\":{\"text\":\"hi\"}}");
+
+      assertThat(published.status()).as(published.body()).isEqualTo(200);
+      assertThat(c.await(f -> f.contains("\"op\":\"message\""), WAIT)).contains("\"text\":\"hi\"");
+    }
+  }
+
+  @Test
+  void configuredCredentials_nothingIsGeneratedOrPrinted() throws Exception {
+    String secret = "configured-secret-0123456789abcdef-0123";
+    String key = "configured-key-0123456789";
+    ServerConfig config = testConfig().tokenSecret(secret).publishApiKey(key).developmentCredentialsAllowed(false)
+        .build();
+    SteadfastServer server = start(config, SteadfastServer.Hooks.NONE);
+
+    assertThat(server.credentials().isDevelopment()).isFalse();
+    assertThat(server.credentials().developmentToken()).isEmpty();
+    assertThat(Main.banner(server, config)).doesNotContain("DEVELOPMENT").doesNotContain(secret).doesNotContain(key);
+    LoopbackProbe.Answer wrongKey = new LoopbackProbe(new InetSocketAddress("127.0.0.1", server.port()), WAIT)
+        .request("POST", "/api/publish", Map.of("X-Api-Key", "not-the-configured-key"),
+            "{\"topic\":\"room:7\",\"payload\":1}");
+    assertThat(wrongKey.status()).isEqualTo(401);
   }
 
   @Test

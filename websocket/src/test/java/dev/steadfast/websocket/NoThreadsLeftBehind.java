@@ -10,7 +10,10 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Fails a test class that leaves a thread running that was not there before it started. */
+/**
+ * Fails a test class that leaves a thread running that was not there before it started, or that leaked a Netty
+ * buffer (reported by {@link RecordingLeakDetector}).
+ */
 final class NoThreadsLeftBehind implements BeforeAllCallback, AfterAllCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
@@ -18,12 +21,15 @@ final class NoThreadsLeftBehind implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        assertThat(RecordingLeakDetector.installed()).as("Netty leak detector installed by the surefire configuration")
+                .isTrue();
         context.getStore(NAMESPACE).put("before", Set.copyOf(Thread.getAllStackTraces().keySet()));
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public void afterAll(ExtensionContext context) {
+        assertThat(RecordingLeakDetector.collectAndDrain()).as("Netty buffers never released").isEmpty();
         Set<Thread> before = (Set<Thread>) context.getStore(NAMESPACE).get("before");
         await("threads started by " + context.getDisplayName() + " to end")
                 .atMost(Duration.ofSeconds(15))

@@ -68,6 +68,10 @@ final class TokenVerifier {
             if (!clock.instant().isBefore(expiresAt.plus(clockSkew))) {
                 throw new InvalidTokenException("token expired at " + expiresAt);
             }
+            Date notBefore = claims.getNotBeforeTime();
+            if (notBefore != null && clock.instant().plus(clockSkew).isBefore(notBefore.toInstant())) {
+                throw new InvalidTokenException("token not valid before " + notBefore.toInstant());
+            }
             String subject = claims.getSubject();
             if (subject == null || subject.isBlank()) {
                 throw new InvalidTokenException("token has no subject (sub claim)");

@@ -43,6 +43,23 @@ class TokenIssuerTest {
     }
 
     @Test
+    void tokenNotYetValid_isRefused() throws Exception {
+        Instant now = Instant.parse("2030-01-01T00:00:00Z");
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("u")
+                        .notBeforeTime(java.util.Date.from(now.plusSeconds(600)))
+                        .expirationTime(java.util.Date.from(now.plusSeconds(3600))).build());
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(SECRET));
+        TokenVerifier verifier = new TokenVerifier(SECRET, Duration.ofSeconds(30),
+                Clock.fixed(now, java.time.ZoneOffset.UTC));
+
+        assertThatThrownBy(() -> verifier.verify(jwt.serialize()))
+                .isInstanceOf(TokenVerifier.InvalidTokenException.class)
+                .hasMessage("token not valid before 2030-01-01T00:10:00Z");
+    }
+
+    @Test
     void newSecret_isRandomAnd32Bytes() {
         byte[] first = TokenIssuer.newSecret();
 

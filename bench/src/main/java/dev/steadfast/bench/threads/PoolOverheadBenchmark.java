@@ -21,10 +21,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Per-task cost of a one-worker pool, two ways. {@link #chain()}: {@value #CHAIN} tasks where each task submits the
- * next from the worker itself, so the worker never waits for another thread and the time per task is the pool's own
- * cost (enqueue, dequeue, hooks, task body) — this isolates the hygiene overhead. {@link #batch()}: the benchmark
- * thread submits {@value #CHAIN} small tasks and waits for them — the throughput a producer sees. Compares a {@code ThreadManager} fixed pool (ThreadLocal hygiene on) with a
+ * Per-task cost of a one-worker pool: {@value #CHAIN} tasks where each task submits the next from the worker itself,
+ * so the worker never waits for another thread and the time per task is the pool's own cost (enqueue, dequeue,
+ * hooks, task body). {@link #chain()} runs empty tasks (isolates the hygiene overhead), {@link #chainSmallTasks()}
+ * short ones (throughput for small tasks). Measuring without a producer thread keeps the figures stable on a loaded
+ * machine. Compares a {@code ThreadManager} fixed pool (ThreadLocal hygiene on) with a
  * plain {@link ThreadPoolExecutor}, for tasks that touch no ThreadLocal and for tasks that set one and never remove
  * it. Run through {@code dev.steadfast.bench.ThreadsBench}: {@code mvn -q -Pbench verify -Dbench=threads}.
  */
@@ -36,7 +37,7 @@ public class PoolOverheadBenchmark {
   /** Tasks per benchmark invocation. */
   public static final int CHAIN = 10_000;
 
-  /** Work of one batch task, in {@link Blackhole#consumeCPU(long)} tokens. */
+  /** Work of one small task, in {@link Blackhole#consumeCPU(long)} tokens. */
   public static final long TASK_WORK_TOKENS = 100;
 
   /** A request-context style ThreadLocal that "forgotten" tasks set and never remove. */
@@ -89,50 +90,44 @@ public class PoolOverheadBenchmark {
 
   @Benchmark
   public void chain() throws InterruptedException {
-    Chain chain = new Chain(executor, CHAIN, forgetThreadLocal);
+    Chain chain = new Chain(executor, CHAIN, forgetThreadLocal, 0);
     executor.execute(chain);
     chain.done.await();
   }
 
   /**
-   * Throughput as users see it: this thread submits {@value #CHAIN} small tasks (each burns
-   * {@value #TASK_WORK_TOKENS} JMH CPU tokens, a fraction of a microsecond), the worker runs them, this thread waits
-   * for the last. Includes the hand-off between threads that the chain leaves out.
+   * The same chain of small tasks (each burns {@value #TASK_WORK_TOKENS} JMH CPU tokens, a fraction of a microsecond):
+   * pool throughput for short tasks, still without the hand-off between threads (which would only dilute the
+   * overhead, and makes figures swing with machine load).
    */
   @Benchmark
-  public void batch() throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(CHAIN);
-    Object context = new Object();
-    Runnable task = forgetThreadLocal ? () -> {
-      Blackhole.consumeCPU(TASK_WORK_TOKENS);
-      REQUEST_CONTEXT.set(context);
-      done.countDown();
-    } : () -> {
-      Blackhole.consumeCPU(TASK_WORK_TOKENS);
-      done.countDown();
-    };
-    for (int i = 0; i < CHAIN; i++) {
-      executor.execute(task);
-    }
-    done.await();
+  public void chainSmallTasks() throws InterruptedException {
+    Chain chain = new Chain(executor, CHAIN, forgetThreadLocal, TASK_WORK_TOKENS);
+    executor.execute(chain);
+    chain.done.await();
   }
 
   /** Runs {@code remaining} times on the pool, each run submitting the next. */
   private static final class Chain implements Runnable {
     private final ExecutorService executor;
     private final boolean forgetThreadLocal;
+    private final long workTokens;
     private final Object context = new Object();
     final CountDownLatch done = new CountDownLatch(1);
     private int remaining;
 
-    Chain(ExecutorService executor, int tasks, boolean forgetThreadLocal) {
+    Chain(ExecutorService executor, int tasks, boolean forgetThreadLocal, long workTokens) {
       this.executor = executor;
       this.remaining = tasks;
       this.forgetThreadLocal = forgetThreadLocal;
+      this.workTokens = workTokens;
     }
 
     @Override
     public void run() {
+      if (workTokens > 0) {
+        Blackhole.consumeCPU(workTokens);
+      }
       if (forgetThreadLocal) {
         REQUEST_CONTEXT.set(context);
       }

@@ -178,10 +178,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void publishApi(Channel channel, FullHttpRequest request) {
         if (!HttpMethod.POST.equals(request.method())) {
-            FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, HttpReply.APPLICATION_JSON,
-                    core.frames.httpError("method_not_allowed", "use POST " + WebSocketHub.PUBLISH_PATH));
-            response.headers().set(HttpHeaderNames.ALLOW, "POST");
-            send(channel, response, CloseReason.HTTP_EXCHANGE);
+            methodNotAllowed(channel, List.of("POST"));
             return;
         }
         if (core.settings.publishApiKey().isEmpty()) {
@@ -244,10 +241,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String method = request.method().name();
         HttpRoute route = byMethod.get(method);
         if (route == null) {
-            FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, HttpReply.APPLICATION_JSON,
-                    core.frames.httpError("method_not_allowed", "use " + String.join(" or ", byMethod.keySet())));
-            response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", byMethod.keySet()));
-            send(channel, response, CloseReason.HTTP_EXCHANGE);
+            methodNotAllowed(channel, byMethod.keySet());
             return;
         }
         Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -283,6 +277,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     // ---- responses ----
+
+    private void methodNotAllowed(Channel channel, java.util.Collection<String> allowed) {
+        FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, HttpReply.APPLICATION_JSON,
+                core.frames.httpError("method_not_allowed", "use " + String.join(" or ", allowed)));
+        response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", allowed));
+        send(channel, response, CloseReason.HTTP_EXCHANGE);
+    }
 
     private void respond(Channel channel, HttpResponseStatus status, String error, String message,
                          CloseReason reason) {

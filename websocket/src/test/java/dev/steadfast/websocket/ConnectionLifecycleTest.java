@@ -222,19 +222,9 @@ class ConnectionLifecycleTest extends HubTestSupport {
     @Test
     void slowConsumer_isClosedWith1008_andMemoryStaysBounded() throws Exception {
         start(builder().maxOutboundBytes(64 * 1024).closeTimeout(Duration.ofMillis(500)));
-        WsTestClient slow = WsTestClient.connect(clients, hub.port(), "/ws", java.util.Map.of("Authorization",
-                "Bearer " + token("slow", List.of("room:*"), List.of())), true);
-        subscribe(slow, "room:firehose");
-        slow.channel.config().setAutoRead(false);
-        String payload = "\"" + "y".repeat(16 * 1024) + "\"";
+        WsTestClient slow = stalledSubscriber("room:firehose");
 
-        await("slow consumer evicted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                .until(() -> {
-                    for (int i = 0; i < 32; i++) {
-                        hub.publish("room:firehose", payload);
-                    }
-                    return hub.statistics().closed(CloseReason.SLOW_CONSUMER) == 1;
-                });
+        floodUntilEvicted("room:firehose");
 
         awaitBaseline();
         assertThat(hub.statistics().messagesDropped()).as("messages not queued once over the bound").isPositive();
@@ -329,20 +319,31 @@ class ConnectionLifecycleTest extends HubTestSupport {
     @Test
     void slowConsumerConnection_isUnreachableWhileTheHubRuns() throws Exception {
         start(builder().maxOutboundBytes(16 * 1024).closeTimeout(Duration.ofMillis(300)));
+        WsTestClient slow = stalledSubscriber("room:firehose");
+
+        assertRetainedNothing("slow consumer", () -> floodUntilEvicted("room:firehose"));
+        slow.channel.config().setAutoRead(true);
+    }
+
+    /** A subscriber with a small socket receive buffer that has stopped reading. */
+    private WsTestClient stalledSubscriber(String topic) throws Exception {
         WsTestClient slow = WsTestClient.connect(clients, hub.port(), "/ws", java.util.Map.of("Authorization",
                 "Bearer " + token("slow", List.of("room:*"), List.of())), true);
-        subscribe(slow, "room:firehose");
+        subscribe(slow, topic);
         slow.channel.config().setAutoRead(false);
-        String payload = "\"" + "y".repeat(16 * 1024) + "\"";
+        return slow;
+    }
 
-        assertRetainedNothing("slow consumer", () -> await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(1)).until(() -> {
+    /** Publishes 16 KiB messages to {@code topic} until the hub has evicted one slow consumer. */
+    private void floodUntilEvicted(String topic) {
+        String payload = "\"" + "y".repeat(16 * 1024) + "\"";
+        await("slow consumer evicted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                .until(() -> {
                     for (int i = 0; i < 32; i++) {
-                        hub.publish("room:firehose", payload);
+                        hub.publish(topic, payload);
                     }
                     return hub.statistics().closed(CloseReason.SLOW_CONSUMER) == 1;
-                }));
-        slow.channel.config().setAutoRead(true);
+                });
     }
 
     /**

@@ -247,7 +247,7 @@ public final class ThreadLocalMaps {
   /** One restore's work on the calling thread: what was removed, restored, kept, and what failed. */
   private static final class Undo {
     private final Predicate<? super ThreadLocalEntry> keepAdded;
-    final Map<ThreadLocal<?>, Object> kept = new IdentityHashMap<>(4);
+    Map<ThreadLocal<?>, Object> kept = Map.of(); // replaced on the first kept entry: most restores keep nothing
     final List<String> problems = new ArrayList<>(0);
     int removed;
     int restored;
@@ -273,6 +273,9 @@ public final class ThreadLocalMaps {
             restored++;
           }
         } else if (keepAdded.test(new ThreadLocalEntry(key, value, inheritable))) {
+          if (kept.isEmpty()) {
+            kept = new IdentityHashMap<>(4);
+          }
           kept.put(key, value);
         } else if (remove(key, problems)) {
           removed++;
@@ -344,7 +347,7 @@ public final class ThreadLocalMaps {
   private static Object threadLocals(Thread thread) {
     try {
       return (Object) THREAD_LOCALS.invokeExact(thread);
-    } catch (Throwable e) {
+    } catch (Throwable e) { // invokeExact is declared to throw Throwable; rethrow passes it on unchanged
       throw rethrow(e);
     }
   }
@@ -352,7 +355,7 @@ public final class ThreadLocalMaps {
   private static Object inheritableThreadLocals(Thread thread) {
     try {
       return (Object) INHERITABLE_THREAD_LOCALS.invokeExact(thread);
-    } catch (Throwable e) {
+    } catch (Throwable e) { // invokeExact is declared to throw Throwable; rethrow passes it on unchanged
       throw rethrow(e);
     }
   }
@@ -365,7 +368,7 @@ public final class ThreadLocalMaps {
     Object[] table;
     try {
       table = (Object[]) TABLE.invokeExact(map);
-    } catch (Throwable e) {
+    } catch (Throwable e) { // invokeExact is declared to throw Throwable; rethrow passes it on unchanged
       throw rethrow(e);
     }
     return table == null ? NO_SLOTS : table;
@@ -374,7 +377,7 @@ public final class ThreadLocalMaps {
   private static Object value(Object entry) {
     try {
       return (Object) VALUE.invokeExact(entry);
-    } catch (Throwable e) {
+    } catch (Throwable e) { // invokeExact is declared to throw Throwable; rethrow passes it on unchanged
       throw rethrow(e);
     }
   }
@@ -424,7 +427,7 @@ public final class ThreadLocalMaps {
     if (EXPUNGE != null) {
       try {
         EXPUNGE.invokeExact(map);
-      } catch (Throwable e) {
+      } catch (Throwable e) { // invokeExact is declared to throw Throwable; rethrow passes it on unchanged
         throw rethrow(e);
       }
     }

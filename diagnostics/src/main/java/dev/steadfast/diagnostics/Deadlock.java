@@ -25,7 +25,16 @@ import java.util.Set;
  */
 public final class Deadlock {
 
-    /** What the threads of a deadlock wait on. */
+    /**
+     * What the threads of a deadlock wait on; it decides the remedy (lock ordering or a class initializer that must
+     * not wait on another thread).
+     *
+     * <pre>{@code
+     * if (deadlock.kind() == Deadlock.Kind.CLASS_INITIALIZATION) {
+     *     log.error("static initializers wait on each other: {}", deadlock.cycle());
+     * }
+     * }</pre>
+     */
     public enum Kind {
         /** Every thread waits to enter a {@code synchronized} monitor. */
         MONITOR,
@@ -39,6 +48,12 @@ public final class Deadlock {
 
     /**
      * One thread of a deadlock: what it holds and what it waits for.
+     *
+     * <pre>{@code
+     * for (Deadlock.Participant p : deadlock.participants()) {
+     *     log.error("{} {}, waits for {}", p.thread().name(), p.holds(), p.waitsFor());
+     * }
+     * }</pre>
      *
      * @param thread    snapshot of the thread, with its stack
      * @param waitsOn   what kind of thing it waits on: never {@link Kind#MIXED}

@@ -256,7 +256,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (reply == null) {
                     throw new IllegalStateException("route returned null instead of an HttpReply");
                 }
-            } catch (Exception e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Exception | Error e) {
+                // A route's Error (a class missing at run time, a failed assertion) must still answer the client;
+                // only the JVM's own failures (out of memory, stack overflow) are left to propagate.
                 LOG.warn("Route {} {} failed", method, uri.path(), e);
                 reply = HttpReply.json(500, core.frames.httpError("internal_error", "the route failed"));
             }

@@ -198,6 +198,23 @@ public final class WebSocketHub implements AutoCloseable {
     }
 
     /**
+     * Whether the hub accepts new connections: {@code true} from {@link #start()} until {@link #stopAccepting()} or
+     * {@link #close()}, and only while its listening socket is open. A readiness probe reads it.
+     *
+     * <pre>{@code
+     * boolean ready = hub.isAccepting() && !draining;
+     * }</pre>
+     */
+    public boolean isAccepting() {
+        // state is volatile and written after serverChannel: reading it first makes serverChannel visible.
+        if (state != State.RUNNING) {
+            return false;
+        }
+        Channel listening = serverChannel;
+        return listening != null && listening.isOpen();
+    }
+
+    /**
      * Stops accepting: closes the listening socket and answers upgrade requests already read with 503. Open
      * connections keep working. Idempotent.
      */

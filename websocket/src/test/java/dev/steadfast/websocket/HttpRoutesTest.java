@@ -64,6 +64,18 @@ class HttpRoutesTest extends HubTestSupport {
     }
 
     @Test
+    void routeThrowingAnError_is500AndTheConnectionIsAnswered() throws Exception {
+        start(builder().route("GET", "/broken", request -> {
+            throw new NoClassDefFoundError("com/acme/Missing");
+        }));
+
+        RawHttp.Response response = RawHttp.exchange(hub.port(), RawHttp.get("/broken"));
+
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(response.body()).isEqualTo("{\"error\":\"internal_error\",\"message\":\"the route failed\"}");
+    }
+
+    @Test
     void unknownPath_is404() throws Exception {
         start();
 

@@ -75,8 +75,11 @@ class ShutdownTest extends HubTestSupport {
         WsTestClient client = roomClient();
         int port = hub.port();
 
+        assertThat(hub.isAccepting()).as("accepting while running").isTrue();
+
         hub.stopAccepting();
 
+        assertThat(hub.isAccepting()).as("accepting after stopAccepting()").isFalse();
         // The JDK closes a listening socket's descriptor at the event loop's next select, a moment later.
         await("listening socket closed").atMost(Duration.ofSeconds(10)).until(() -> refusesConnections(port));
         assertThat(client.request("{\"op\":\"ping\"}").path("op").asText()).isEqualTo("pong");

@@ -199,7 +199,7 @@ final class Pool implements ThreadFactory {
   /**
    * Retires the calling worker by throwing out of the executor's worker loop after a completed task: the executor
    * then starts a replacement worker that continues with the queue, so no task is lost. One renewal at a time per
-   * pool; a worker that has to wait tries again after its next task.
+   * pool, until the replacement has started; a worker that has to wait tries again after its next task.
    */
   private void requestRenewal(ManagedThread worker) {
     worker.renewalWanted = true;

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Renewal.</b> A worker is retired after {@link PoolBuilder#renewAfterTasks} tasks, or after a task whose
  * ThreadLocal changes hygiene could not undo. The executor starts the replacement first; no task is dropped; one
- * worker per pool is renewed at a time.
+ * worker per pool is renewed at a time (the next renewal waits until the previous replacement has started, so the
+ * pool never runs short of workers; a worker that has to wait is renewed after a later task).
  *
  * <p><b>Stale threads.</b> One daemon thread per manager ({@code <name>-stale-detector}) checks every
  * {@link Builder#staleCheckPeriod}: it prunes registrations of threads that are gone, and reports a worker seen

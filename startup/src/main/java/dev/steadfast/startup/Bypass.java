@@ -16,7 +16,13 @@ import java.util.Objects;
  * @param reason the reason given in the policy
  */
 public record Bypass(String step, Environment environment, Kind kind, String detail, String reason) {
-  /** What a policy changed. */
+  /**
+   * What a policy changed.
+   *
+   * <pre>{@code
+   * boolean skippedSomething = plan.bypasses().stream().anyMatch(b -> b.kind() == Bypass.Kind.SKIPPED);
+   * }</pre>
+   */
   public enum Kind {
     /** The step does not run. */
     SKIPPED,

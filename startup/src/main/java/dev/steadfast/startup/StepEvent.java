@@ -22,7 +22,13 @@ import java.util.Optional;
  */
 public record StepEvent(String step, Kind kind, Duration offset, String thread, int attempts,
     Optional<StepError> error, String detail) {
-  /** What happened to the step. */
+  /**
+   * What happened to the step.
+   *
+   * <pre>{@code
+   * StartupListener alert = e -> { if (e.kind() == StepEvent.Kind.TIMED_OUT) pager.page(e.step() + " timed out"); };
+   * }</pre>
+   */
   public enum Kind {
     /** Submitted to run. */
     STARTING,

@@ -18,7 +18,13 @@ import java.util.Optional;
  * @param error why it failed or timed out, if it did
  */
 public record StopReport(String step, Status status, Duration duration, String thread, Optional<StepError> error) {
-  /** Outcome of stopping one step. */
+  /**
+   * Outcome of stopping one step.
+   *
+   * <pre>{@code
+   * boolean leftRunning = report.status() == StopReport.Status.ABANDONED;   // its thread may still hold resources
+   * }</pre>
+   */
   public enum Status {
     /** The stop action returned. */
     STOPPED,

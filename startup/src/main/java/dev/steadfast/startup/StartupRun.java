@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,7 +53,8 @@ final class StartupRun {
   /** The thread running {@link #run()}; woken with {@link LockSupport#unpark} (its permit makes no wake-up lost). */
   private volatile Thread coordinator;
   private final ConcurrentLinkedQueue<StepEvent> pendingEvents = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean emitting = new AtomicBoolean();
+  /** Held by the one thread delivering events; the coordinator waits for it once, before the report is built. */
+  private final ReentrantLock emitting = new ReentrantLock();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final PriorityQueue<Slot> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.p.index(), b.p.index()));
   private final List<Slot> late = new ArrayList<>();
@@ -226,6 +226,9 @@ final class StartupRun {
       coordinator = null;
       closeExecutor();
     }
+    // A step thread may still be delivering the last decisions: every event of the startup reaches the listeners
+    // (and a listener's failure the report's warnings) before the report is returned.
+    emitAllPending();
     List<Slot> lateSteps;
     boolean failed;
     role.lock();
@@ -904,14 +907,28 @@ final class StartupRun {
 
   /** Delivers queued events outside the role, in order, one thread at a time. */
   private void emitPending() {
-    while (!pendingEvents.isEmpty() && emitting.compareAndSet(false, true)) {
+    while (!pendingEvents.isEmpty() && emitting.tryLock()) {
       try {
-        for (StepEvent e = pendingEvents.poll(); e != null; e = pendingEvents.poll()) {
-          emit(e);
-        }
+        emitQueued();
       } finally {
-        emitting.set(false);
+        emitting.unlock();
       }
+    }
+  }
+
+  /** Like {@link #emitPending()}, but waits for a thread already delivering events to finish. */
+  private void emitAllPending() {
+    emitting.lock();
+    try {
+      emitQueued();
+    } finally {
+      emitting.unlock();
+    }
+  }
+
+  private void emitQueued() {
+    for (StepEvent e = pendingEvents.poll(); e != null; e = pendingEvents.poll()) {
+      emit(e);
     }
   }
 

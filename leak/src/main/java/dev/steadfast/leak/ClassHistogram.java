@@ -45,6 +45,10 @@ public final class ClassHistogram {
     /**
      * Live instances and their shallow size for one class.
      *
+     * <pre>{@code
+     * long strings = ClassHistogram.capture().find("java.lang.String").map(ClassHistogram.Entry::instances).orElse(0L);
+     * }</pre>
+     *
      * @param className class name as in source, e.g. {@code java.lang.String}, {@code byte[]}
      * @param instances live instances
      * @param bytes shallow bytes of those instances
@@ -62,6 +66,14 @@ public final class ClassHistogram {
 
     /**
      * The change of one class between two histograms (later minus earlier).
+     *
+     * <pre>{@code
+     * ClassHistogram before = ClassHistogram.capture();
+     * runSuspectedLeak();
+     * for (ClassHistogram.Delta d : ClassHistogram.capture().diff(before)) {
+     *     log.info("{}", d);   // grown classes first
+     * }
+     * }</pre>
      *
      * @param className class name as in source
      * @param instances change in live instances, negative when some were collected

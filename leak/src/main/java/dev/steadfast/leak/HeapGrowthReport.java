@@ -41,6 +41,10 @@ public final class HeapGrowthReport {
     /**
      * One live-heap sample.
      *
+     * <pre>{@code
+     * report.checkpoints().forEach(c -> System.out.println(c.iteration() + "\t" + c.liveBytes()));   // plot it
+     * }</pre>
+     *
      * @param iteration measured iterations completed before the sample (0 for the first)
      * @param liveBytes live bytes: the class histogram's total, or heap used when histograms are unavailable
      * @param heapUsedBytes heap used after a forced collection, per {@code MemoryMXBean}

@@ -34,7 +34,15 @@ public final class LeakMonitorSnapshot {
 
     private static final double BYTES_PER_MEGABYTE = 1024.0 * 1024.0;
 
-    /** The conclusion about one series, or about all of them. */
+    /**
+     * The conclusion about one series, or about all of them.
+     *
+     * <pre>{@code
+     * if (monitor.snapshot().verdict() == LeakMonitorSnapshot.Verdict.GROWING) {
+     *     alerts.raise("memory or thread leak suspected: " + monitor.snapshot());
+     * }
+     * }</pre>
+     */
     public enum Verdict {
         /**
          * Fewer than {@value LeakMonitor#MIN_BUCKETS_FOR_VERDICT} completed time slots in the window: no conclusion
@@ -49,6 +57,12 @@ public final class LeakMonitorSnapshot {
 
     /**
      * One monitored quantity.
+     *
+     * <pre>{@code
+     * for (LeakMonitorSnapshot.Series s : snapshot.all()) {
+     *     log.info("{}: {} {} ({}, {}/hour)", s.name(), s.current(), s.unit(), s.verdict(), s.perHour());
+     * }
+     * }</pre>
      *
      * @param name {@value #HEAP}, {@value #THREADS} or the name a registry was registered with
      * @param unit {@code bytes} for the heap, {@code threads}, {@code entries} for registries

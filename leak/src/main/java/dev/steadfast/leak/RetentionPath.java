@@ -66,7 +66,16 @@ public record RetentionPath(String gcRoot, List<Hop> hops) {
         }
     }
 
-    /** The sorts of reference a {@link Hop} can be. */
+    /**
+     * The sorts of reference a {@link Hop} can be; the last hop's kind says where to look for the fix.
+     *
+     * <pre>{@code
+     * RetentionPath.Hop last = path.hops().get(path.hops().size() - 1);
+     * if (last.kind() == RetentionPath.Kind.STATIC_FIELD) {
+     *     log.warn("held by static field {}", last.name());   // a cache or registry that is never cleared
+     * }
+     * }</pre>
+     */
     public enum Kind {
         /** A static field of a class. */
         STATIC_FIELD,

@@ -137,6 +137,12 @@ public final class ServerConfig {
   /**
    * Connection and message limits handed to the WebSocket hub; each empty value keeps the hub's default.
    *
+   * <pre>{@code
+   * ServerConfig.Limits limits = ServerConfig.Limits.HUB_DEFAULTS
+   *     .withMaxConnections(50_000)
+   *     .withIdleTimeout(Duration.ofSeconds(90));   // logged as limits[maxConnections=50000, idleTimeout=PT1M30S]
+   * }</pre>
+   *
    * @param maxConnections global cap on open connections
    * @param maxConnectionsPerAddress cap per client IP address
    * @param maxMessageBytes largest frame and message accepted, in bytes

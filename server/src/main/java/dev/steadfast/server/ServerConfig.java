@@ -260,6 +260,27 @@ public final class ServerConfig {
       return new Limits(maxConnections, maxConnectionsPerAddress, maxMessageBytes, maxOutboundBytes, maxSubscriptionsPerConnection, handshakeTimeout, pingInterval, Optional.of(value));
     }
 
+    /**
+     * Names only the limits that were set, so the configuration logged at startup reads
+     * {@code limits[maxConnections=50000, idleTimeout=PT1M30S]} or {@code limits[hub defaults]} rather than a row
+     * of {@code OptionalInt.empty}.
+     *
+     * @return the set limits
+     */
+    @Override
+    public String toString() {
+      List<String> set = new ArrayList<>();
+      maxConnections.ifPresent(v -> set.add("maxConnections=" + v));
+      maxConnectionsPerAddress.ifPresent(v -> set.add("maxConnectionsPerAddress=" + v));
+      maxMessageBytes.ifPresent(v -> set.add("maxMessageBytes=" + v));
+      maxOutboundBytes.ifPresent(v -> set.add("maxOutboundBytes=" + v));
+      maxSubscriptionsPerConnection.ifPresent(v -> set.add("maxSubscriptionsPerConnection=" + v));
+      handshakeTimeout.ifPresent(v -> set.add("handshakeTimeout=" + v));
+      pingInterval.ifPresent(v -> set.add("pingInterval=" + v));
+      idleTimeout.ifPresent(v -> set.add("idleTimeout=" + v));
+      return "limits[" + (set.isEmpty() ? "hub defaults" : String.join(", ", set)) + "]";
+    }
+
     private static void requireAtLeastOne(String name, OptionalInt value) {
       if (value.isPresent() && value.getAsInt() < 1) {
         throw new IllegalArgumentException(name + " must be at least 1: " + value.getAsInt());

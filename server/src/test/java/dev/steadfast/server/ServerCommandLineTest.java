@@ -159,4 +159,17 @@ class ServerCommandLineTest {
 
     assertThat(config.toString()).doesNotContain(SECRET).doesNotContain(KEY).contains("tokenSecret=set");
   }
+
+  @Test
+  void config_toString_namesOnlyTheLimitsThatWereSet() {
+    ServerConfig config = parse(DEVELOPMENT, "--max-connections", "500", "--idle-timeout", "90s").config();
+
+    assertThat(config.toString()).contains("limits[maxConnections=500, idleTimeout=PT1M30S]")
+        .doesNotContain("Optional").doesNotContain("maxMessageBytes");
+  }
+
+  @Test
+  void config_toString_saysHubDefaultsWhenNoLimitIsSet() {
+    assertThat(parse(DEVELOPMENT).config().toString()).contains("limits[hub defaults]").doesNotContain("Optional");
+  }
 }

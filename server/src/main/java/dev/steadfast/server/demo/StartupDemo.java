@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then stopped; prints the startup and shutdown reports. The service degrades instead of failing, because the
  * recommendations step is optional and the HTTP server declared it can start without it.
  *
+ * <p>It stands alone: the reference service ({@code Main}, {@code mvn -q -Prun verify}) builds its own plan and
+ * does not run this class.
+ *
  * <pre>{@code
- * mvn -q -Prun verify          # the server's Main runs this until the real service is assembled
+ * mvn -q -o -pl server exec:java -Dexec.mainClass=dev.steadfast.server.demo.StartupDemo
  * }</pre>
  */
 public final class StartupDemo {

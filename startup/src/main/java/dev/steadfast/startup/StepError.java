@@ -41,10 +41,7 @@ public record StepError(String type, String message, String rootCauseType, Strin
    */
   public static StepError of(Throwable thrown) {
     Throwable t = unwrap(Objects.requireNonNull(thrown, "thrown"));
-    Throwable root = t;
-    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 64; depth++) {
-      root = root.getCause();
-    }
+    Throwable root = rootOf(t);
     return new StepError(t.getClass().getName(), messageOf(t), root.getClass().getName(), messageOf(root), t);
   }
 
@@ -57,11 +54,12 @@ public record StepError(String type, String message, String rootCauseType, Strin
   @Override
   public String toString() {
     String thrown = message.isEmpty() ? type : type + ": " + message;
-    return exception == rootThrowable() ? thrown : rootCause() + " (thrown as " + thrown + ")";
+    return exception == rootOf(exception) ? thrown : rootCause() + " (thrown as " + thrown + ")";
   }
 
-  private Throwable rootThrowable() {
-    Throwable root = exception;
+  /** The deepest cause; bounded, because a cause chain can be a cycle longer than one. */
+  private static Throwable rootOf(Throwable t) {
+    Throwable root = t;
     for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 64; depth++) {
       root = root.getCause();
     }

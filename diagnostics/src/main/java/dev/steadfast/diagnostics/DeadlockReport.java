@@ -72,7 +72,7 @@ public final class DeadlockReport {
         return deadlocks.isEmpty();
     }
 
-    /** @return deadlocks with stacks, then non-deadlocked class-initialization waits, then warnings */
+    /** @return deadlocks with stacks, then every class-initialization wait (in a cycle or not), then warnings */
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder(1024);

@@ -15,7 +15,7 @@ import java.util.List;
  * }
  * }</pre>
  */
-public final class ConfigurationException extends RuntimeException {
+final class ConfigurationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final List<String> problems;

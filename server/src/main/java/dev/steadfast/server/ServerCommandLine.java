@@ -35,13 +35,13 @@ import picocli.CommandLine.Option;
  * if (line.helpRequested()) {
  *   System.out.println(line.usage());
  * } else {
- *   SteadfastServer server = SteadfastServer.start(line.config());
+ *   SteadfastServer server = SteadfastServer.start(line.config(), line.environment());
  * }
  * }</pre>
  *
  * <p>Durations are written {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}).
  */
-public final class ServerCommandLine {
+final class ServerCommandLine {
   /** Prefix of every environment variable the server reads. */
   public static final String ENV_PREFIX = "STEADFAST_";
 

@@ -12,7 +12,7 @@ import java.util.Set;
  * The validated, immutable configuration of a {@link SteadfastServer}. Limits left unset keep the
  * {@code WebSocketHub} defaults (documented there), so every default is written once.
  *
- * <p>Usually built from flags and environment variables by {@link ServerCommandLine}; in code (tests, embedding):
+ * <p>Usually built by {@link Main} from flags and environment variables; in code (tests, embedding):
  *
  * <pre>{@code
  * ServerConfig config = ServerConfig.builder()

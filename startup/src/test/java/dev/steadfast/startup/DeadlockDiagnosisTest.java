@@ -2,6 +2,7 @@ package dev.steadfast.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.steadfast.junit.LeakFree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -16,6 +17,12 @@ import org.junit.jupiter.api.Test;
  * Real deadlocks between two steps. A thread stuck on a monitor or in a class-initialization wait can never be freed
  * in Java, so these steps run on threads named {@value #PREFIX} and are abandoned for good: {@link #onlyTheDeadlockedThreadsRemain()}
  * checks that exactly the threads the reports name as ABANDONED remain, and nothing else of these startups.
+ *
+ * <p>Like the whole suite, these tests run under {@code @LeakFree}. The two deadlock tests ignore only the pool
+ * threads running their two deadlocked steps (named {@code <prefix>-<n>:<step>} while they run a step): these can
+ * never end, and {@link #onlyTheDeadlockedThreadsRemain()} asserts exactly which ones are left. Everything else those
+ * startups start (coordinator, abort hooks, stop actions, replacement pool threads) and every ThreadLocal is still
+ * checked.
  */
 class DeadlockDiagnosisTest {
   private static final String PREFIX = "deadlock-fixture";
@@ -29,6 +36,7 @@ class DeadlockDiagnosisTest {
   }
 
   @Test
+  @LeakFree(ignoreThreads = "deadlock-fixture-monitor-\\d+:(billing|stock)") // deadlocked on monitors for good
   void monitorDeadlockBetweenTwoSteps_isShownInTheReport() {
     Object ledger = new Object();
     Object inventory = new Object();
@@ -55,6 +63,7 @@ class DeadlockDiagnosisTest {
   }
 
   @Test
+  @LeakFree(ignoreThreads = "deadlock-fixture-clinit-\\d+:(alpha|beta)") // stuck in <clinit> waits for good
   void classInitializationDeadlockBetweenTwoSteps_isDetectedAndNamed() throws Exception {
     ClassLoader throwaway = new FixtureLoader(getClass().getClassLoader());
     StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)

@@ -273,7 +273,21 @@ public final class ClassHistogram {
         if (instances < 0 || bytes < 0) {
             return;
         }
-        consumer.accept(sourceName(text.substring(nameStart, nameEnd)), instances, bytes);
+        String name = sourceName(text.substring(nameStart, nameEnd));
+        if (isHeapFiller(name)) {
+            return;
+        }
+        consumer.accept(name, instances, bytes);
+    }
+
+    /**
+     * Whether a class only pads unused heap space: newer JVMs (JDK 19+) fill retired allocation buffers and region
+     * tails with {@code jdk.internal.vm.FillerObject} and {@code jdk.internal.vm.FillerElement[]}, which a histogram
+     * lists although nothing references them. Counting them made a clean body next to a busy thread look like it
+     * grew (JDK 25, G1), so they are left out of every histogram.
+     */
+    static boolean isHeapFiller(String className) {
+        return className.startsWith("jdk.internal.vm.Filler");
     }
 
     private static long parseCount(String text, int start, int end) {

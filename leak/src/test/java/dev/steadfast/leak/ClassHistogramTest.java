@@ -35,6 +35,18 @@ class ClassHistogramTest {
     }
 
     @Test
+    void parse_jvmHeapFillers_areNotCountedAsLiveObjects() {
+        ClassHistogram histogram = ClassHistogram.parse(String.join("\n",
+                "   1:           930         290160  [Ljdk.internal.vm.FillerElement; (java.base@25.0.3)",
+                "   2:            12            192  jdk.internal.vm.FillerObject (java.base@25.0.3)",
+                "   3:             2             48  com.acme.Session"));
+
+        assertThat(histogram.entries()).extracting(ClassHistogram.Entry::className).containsExactly("com.acme.Session");
+        assertThat(histogram.totalBytes()).isEqualTo(48);
+        assertThat(histogram.totalInstances()).isEqualTo(2);
+    }
+
+    @Test
     void parse_sameClassFromTwoLoaders_isAddedUp() {
         ClassHistogram histogram = ClassHistogram.parse(JCMD_OUTPUT);
 

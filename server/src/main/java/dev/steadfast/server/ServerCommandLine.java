@@ -71,11 +71,11 @@ final class ServerCommandLine {
     boolean help;
 
     @Option(names = "--port", paramLabel = "PORT",
-        description = "Port to listen on, 0 for any free port (STEADFAST_PORT; default 8080).")
+        description = "Port to listen on, 0 for any free port (STEADFAST_PORT; default " + ServerConfig.DEFAULT_PORT + ").")
     String port;
 
     @Option(names = "--bind-address", paramLabel = "ADDRESS",
-        description = "Address to bind (STEADFAST_BIND_ADDRESS; default 0.0.0.0).")
+        description = "Address to bind (STEADFAST_BIND_ADDRESS; default " + ServerConfig.DEFAULT_BIND_ADDRESS + ").")
     String bindAddress;
 
     @Option(names = "--environment", paramLabel = "ENV",

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The no-add-opens path, for real: a child JVM started without {@code --add-opens java.base/java.lang=ALL-UNNAMED}
- * (the test JVM has it, so the unavailable path cannot be reached in-process without a test-only seam).
+ * (the test JVM has it, so the unavailable path cannot be reached in-process without a test-only seam). The
+ * ThreadLocals the probe leaves behind live in the child JVM; in this JVM only the JDK's "process reaper" starts,
+ * which @LeakFree ignores as the JVM's own, so the test runs with every check on.
  */
 @ExtendWith(NoThreadLeftBehind.class)
 class FallbackWithoutAddOpensTest {

@@ -75,6 +75,8 @@ class ShutdownTest {
       assertThat(report.toString()).contains("1 thread(s) still running (they ignore interruption)")
           .contains("\"stubborn-1\"").contains("ignoreInterruptsUntil");
     } finally {
+      // Lets the stubborn worker end, so this test leaves no thread behind: it needs no @LeakFree exclusion
+      // (NoThreadLeftBehind waits up to 20 s for it before the @LeakFree check runs).
       release.countDown();
     }
   }

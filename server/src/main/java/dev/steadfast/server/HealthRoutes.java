@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  *       {@code ThreadManager} within the last {@link #STALL_MEMORY}). Never looks at dependencies: restarting does
  *       not fix those.
  *   <li>{@code /health/ready}: 200 when serving (READY, or DEGRADED with the missing optional parts listed);
- *       503 while starting, draining, stopped, or when a required part failed.
+ *       503 while starting, draining, stopped, or when a required part failed
+ *       (the thread manager closed, or the WebSocket listener stopped accepting while not draining), named in
+ *       {@code failed}.
  *   <li>{@code /health/startup}: 503 until startup finished, then 200 for good (unless startup failed).
  *   <li>{@code /metrics}: Prometheus text; 503 when the optional metrics step did not come up.
  *   <li>{@code /startup}: the startup report as JSON; 503 while starting.

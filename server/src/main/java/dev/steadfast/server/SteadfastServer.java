@@ -26,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -75,6 +76,8 @@ public final class SteadfastServer implements AutoCloseable {
   public static final String STEP_WEBSOCKET = "websocket-listener";
   /** Step that checks the running service over loopback. */
   public static final String STEP_SELF_CHECK = "self-check";
+  /** The {@code /health/ready} failure when the listener closed while the service was not draining. */
+  static final String LISTENER_NOT_ACCEPTING = STEP_WEBSOCKET + ": not accepting connections";
   /** Threads of the HTTP routes (health, metrics, report), so a slow scrape never blocks WebSocket I/O. */
   static final int ROUTE_THREADS = 2;
   /** Requests waiting for a route thread before the hub answers 503. */
@@ -232,6 +235,7 @@ public final class SteadfastServer implements AutoCloseable {
         .threadFactory(components.threads.threadFactory("websocket-io"))
         .routeExecutor(components.routeExecutor);
     routes.register(builder);
+    components.routes = routes;
     WebSocketHub hub = builder.build();
     hub.start();
     components.hub = hub;
@@ -278,7 +282,21 @@ public final class SteadfastServer implements AutoCloseable {
     Startup current = startup;
     StartupState state = current == null ? StartupState.STARTING : current.state();
     Optional<StartupReport> report = current == null ? Optional.empty() : current.reportIfFinished();
-    return Health.of(state, draining, report, components.runtimeFailures());
+    List<String> failures = new ArrayList<>(components.runtimeFailures());
+    WebSocketHub hub = components.hub;
+    boolean listenerClosed = hub != null && !hub.isAccepting();
+    // Read after the listener: stop() sets draining before it closes the listener, so a listener closed by a
+    // shutdown is seen with draining set and answers DRAINING, not a failure.
+    boolean drainingNow = draining;
+    if (listenerClosed && !drainingNow && state.isServing()) {
+      failures.add(LISTENER_NOT_ACCEPTING);
+    }
+    return Health.of(state, drainingNow, report, failures);
+  }
+
+  /** The routes the hub serves, so a test can ask them when the listener no longer takes connections. */
+  HealthRoutes healthRoutes() {
+    return components.routes;
   }
 
   private Optional<String> startupJson() {
@@ -398,6 +416,7 @@ public final class SteadfastServer implements AutoCloseable {
     volatile ExecutorService routeExecutor;
     volatile InProcessBroker broker;
     volatile WebSocketHub hub;
+    volatile HealthRoutes routes;
     volatile Stall lastStall;
 
     void stalled(StaleThread stale) {

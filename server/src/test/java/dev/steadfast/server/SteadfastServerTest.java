@@ -13,6 +13,7 @@ import dev.steadfast.startup.StartupFailedException;
 import dev.steadfast.startup.StartupOutcome;
 import dev.steadfast.startup.StartupState;
 import dev.steadfast.startup.StepStatus;
+import dev.steadfast.websocket.HttpReply;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -94,6 +95,26 @@ class SteadfastServerTest {
     assertThat(get(port, "/health/live")).isEqualTo(new LoopbackProbe.Answer(200, "{\"status\":\"UP\"}"));
     assertThat(get(port, "/health/startup"))
         .isEqualTo(new LoopbackProbe.Answer(200, "{\"status\":\"STARTED\",\"outcome\":\"READY\"}"));
+  }
+
+  @Test
+  void listenerStopsAcceptingWithoutDrain_readyAnswers503NamingIt_liveStays200() throws Exception {
+    SteadfastServer server = start(testConfig().build(), SteadfastServer.Hooks.NONE);
+    assertThat(get(server.port(), "/health/ready").status()).isEqualTo(200);
+
+    server.hub().stopAccepting();
+
+    // No new connection reaches a closed listener: ask the very routes the hub serves, in-process.
+    assertThat(server.isDraining()).isFalse();
+    HttpReply ready = server.healthRoutes().ready();
+    assertThat(ready.status()).isEqualTo(503);
+    JsonNode body = json(ready.body());
+    assertThat(body.get("status").asText()).isEqualTo("FAILED");
+    assertThat(body.get("failed")).extracting(JsonNode::asText)
+        .containsExactly("websocket-listener: not accepting connections");
+    HttpReply live = server.healthRoutes().live();
+    assertThat(live.status()).isEqualTo(200);
+    assertThat(live.body()).isEqualTo("{\"status\":\"UP\"}");
   }
 
   @Test

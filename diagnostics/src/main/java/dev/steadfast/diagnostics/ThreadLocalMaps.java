@@ -6,14 +6,12 @@ import java.lang.invoke.MethodType;
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -207,7 +205,8 @@ public final class ThreadLocalMaps {
    * (unless {@code keepAdded} accepts them), entries whose value was replaced or that were removed get their earlier
    * value back, and entries present in {@code before} with the same value are left alone. Entries whose ThreadLocal
    * was already collected are expunged (their values freed); those that appeared since {@code before} count as
-   * removed. Uses the public
+   * removed, also when collected while restoring (counts come from the state found on entry, not from a re-check).
+   * Uses the public
    * {@link ThreadLocal#remove()} / {@link ThreadLocal#set(Object)} so subclasses keep their own bookkeeping. Then it
    * verifies the result; whatever could not be put back is listed in {@link Restoration#problems()}.
    *
@@ -225,16 +224,17 @@ public final class ThreadLocalMaps {
       throw new IllegalStateException("restore must run on the thread the snapshot was captured on: captured on '"
           + before.thread.getName() + "', called on '" + current.getName() + "'");
     }
+    // Copies taken before touching anything, and counted from: a ThreadLocal collected while restoring leaves a stale
+    // entry that the JDK may expunge during any later set()/remove(), so a re-check afterwards can miss it. Iterating
+    // copies also keeps remove()'s reordering of the live table (it re-hashes the run after the slot) out of the way.
+    Object[] regular = slots(threadLocals(current)).clone();
+    Object[] inheritable = slots(inheritableThreadLocals(current)).clone();
     Undo undo = new Undo(keepAdded);
-    undo.removed = expungeStale(threadLocals(current), before.entries)
-        + expungeStale(inheritableThreadLocals(current), before.inheritableEntries);
-    // Iterate over copies: remove() reorders the live table (it re-hashes the run after the removed slot).
-    undo.map(slots(threadLocals(current)).clone(), before.entries, before.values, before.keys, false);
-    undo.map(slots(inheritableThreadLocals(current)).clone(), before.inheritableEntries, before.inheritableValues,
-        before.inheritableKeys, true);
-    // A ThreadLocal collected while the loop above ran left a stale entry the loop could not see.
-    undo.removed += expungeStale(threadLocals(current), before.entries)
-        + expungeStale(inheritableThreadLocals(current), before.inheritableEntries);
+    undo.map(regular, before.entries, before.values, before.keys, false);
+    undo.map(inheritable, before.inheritableEntries, before.inheritableValues, before.inheritableKeys, true);
+    // Frees the values of stale entries, including those of ThreadLocals collected while the loops ran; counted above.
+    expungeStale(threadLocals(current));
+    expungeStale(inheritableThreadLocals(current));
     if (undo.problems.isEmpty() && undo.kept.isEmpty() && before.isUnchanged()) {
       // Back to exactly the captured state (the usual outcome): the snapshot stays valid and proves the result.
       return new Restoration(undo.removed, undo.restored, List.of(), before);
@@ -261,8 +261,16 @@ public final class ThreadLocalMaps {
       boolean[] seen = new boolean[keys.length];
       for (int i = 0; i < now.length; i++) {
         Object entry = now[i];
-        ThreadLocal<?> key = entry == null ? null : key(entry);
+        if (entry == null) {
+          continue;
+        }
+        ThreadLocal<?> key = key(entry);
         if (key == null) {
+          // Collected: its value goes when the map is expunged. One the task added counts as removed, whether the JDK
+          // or expungeStale frees it; one already in the snapshot was not the task's.
+          if (!contains(entries, i, entry)) {
+            removed++;
+          }
           continue;
         }
         int j = i < entries.length && entries[i] == entry ? i : indexOf(keys, key);
@@ -287,6 +295,19 @@ public final class ThreadLocalMaps {
           restored++; // the task removed an entry that was there before
         }
       }
+    }
+
+    /** Whether {@code entry} (by identity) is in {@code entries}; checks its slot {@code i} first, no allocation. */
+    private static boolean contains(Object[] entries, int i, Object entry) {
+      if (i < entries.length && entries[i] == entry) {
+        return true;
+      }
+      for (Object e : entries) {
+        if (e == entry) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private static int indexOf(WeakReference<?>[] keys, ThreadLocal<?> key) {
@@ -407,31 +428,16 @@ public final class ThreadLocalMaps {
     return n;
   }
 
-  /**
-   * Frees the values of entries whose ThreadLocal was collected, and returns how many of them were not already there
-   * (stale) at {@code before}: a task's own ThreadLocal may be collected before its entry is cleaned.
-   */
-  private static int expungeStale(Object map, Object[] entriesBefore) {
-    Object[] slots = slots(map);
-    if (countStale(slots) == 0) {
-      return 0;
+  /** Frees the values of entries whose ThreadLocal was collected (the JDK would do it only lazily). */
+  private static void expungeStale(Object map) {
+    if (EXPUNGE == null || countStale(slots(map)) == 0) {
+      return;
     }
-    Set<Object> old = Collections.newSetFromMap(new IdentityHashMap<>());
-    old.addAll(Arrays.asList(entriesBefore));
-    int added = 0;
-    for (Object entry : slots) {
-      if (entry != null && key(entry) == null && !old.contains(entry)) {
-        added++;
-      }
+    try {
+      EXPUNGE.invokeExact(map);
+    } catch (Throwable e) { // invokeExact is declared to throw Throwable; rethrow passes it on unchanged
+      throw rethrow(e);
     }
-    if (EXPUNGE != null) {
-      try {
-        EXPUNGE.invokeExact(map);
-      } catch (Throwable e) { // invokeExact is declared to throw Throwable; rethrow passes it on unchanged
-        throw rethrow(e);
-      }
-    }
-    return added;
   }
 
   private static int countLive(Object[] slots) {

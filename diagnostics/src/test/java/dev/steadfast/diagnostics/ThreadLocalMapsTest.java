@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,10 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -189,28 +193,88 @@ class ThreadLocalMapsTest {
   }
 
   @Test
-  void restore_expungesEntriesOfCollectedThreadLocalsAndCountsThemRemoved() throws Exception {
+  void restore_taskAddedEntryWhoseThreadLocalWasCollected_isCountedRemovedOnceAndExpunged() throws Exception {
     ThreadLocalMaps.Restoration r = onFreshThread(() -> {
       ThreadLocalMaps.Snapshot before = maps.capture();
-      WeakReference<ThreadLocal<byte[]>> forgotten = setForgotten();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (forgotten.get() != null && System.nanoTime() < deadline) {
-        System.gc();
-      }
-      assertThat(forgotten.get()).as("forgotten ThreadLocal collected").isNull();
-      assertThat(maps.staleEntryCount(Thread.currentThread())).isEqualTo(1);
+      int entriesBefore = maps.entryCount(Thread.currentThread());
+      awaitCollected(setForgotten());
+      assertThat(maps.staleEntryCount(Thread.currentThread())).as("stale entries before restore").isEqualTo(1);
       ThreadLocalMaps.Restoration restoration = maps.restore(before, e -> false);
-      assertThat(maps.staleEntryCount(Thread.currentThread())).isZero();
+      assertThat(maps.staleEntryCount(Thread.currentThread())).as("stale entries after restore").isZero();
+      assertThat(maps.entryCount(Thread.currentThread())).as("live entries after restore").isEqualTo(entriesBefore);
       return restoration;
     });
-    assertThat(r.removed()).isEqualTo(1);
-    assertThat(r.isClean()).isTrue();
+    assertThat(r.removed()).as(r.toString()).isEqualTo(1);
+    assertThat(r.restored()).as(r.toString()).isZero();
+    assertThat(r.isClean()).as(r.toString()).isTrue();
+  }
+
+  @Test
+  void restore_threadLocalsCollectedAndExpungedWhileRestoring_areEachCountedRemovedOnce() throws Exception {
+    int victims = 8;
+    ThreadLocalMaps.Restoration r = onFreshThread(() -> {
+      ThreadLocalMaps.Snapshot before = maps.capture();
+      int entriesBefore = maps.entryCount(Thread.currentThread());
+      List<Object> holder = new ArrayList<>();
+      List<WeakReference<ThreadLocal<byte[]>>> collectable = new ArrayList<>();
+      for (int i = 0; i < victims; i++) {
+        collectable.add(setHeldBy(holder));
+      }
+      // Restore calls trigger.remove() somewhere among the victims (table order): those it has not reached yet get
+      // collected right then and are expunged by the map itself, as a JDK set()/remove() may do at any point.
+      ThreadLocal<String> trigger = new ThreadLocal<>() {
+        @Override
+        public void remove() {
+          holder.clear();
+          collectable.forEach(ThreadLocalMapsTest::awaitCollected);
+          super.remove();
+          expungeStaleEntriesOfCurrentThread();
+        }
+      };
+      trigger.set("trigger");
+      ThreadLocalMaps.Restoration restoration = maps.restore(before, e -> false);
+      assertThat(maps.staleEntryCount(Thread.currentThread())).as("stale entries after restore").isZero();
+      assertThat(maps.entryCount(Thread.currentThread())).as("live entries after restore").isEqualTo(entriesBefore);
+      return restoration;
+    });
+    assertThat(r.removed()).as(r.toString()).isEqualTo(victims + 1);
+    assertThat(r.isClean()).as(r.toString()).isTrue();
+  }
+
+  /** Sets a fresh ThreadLocal reachable only through {@code holder}; no local variable of a caller keeps it. */
+  private static WeakReference<ThreadLocal<byte[]>> setHeldBy(List<Object> holder) {
+    ThreadLocal<byte[]> local = new ThreadLocal<>();
+    local.set(new byte[64]);
+    holder.add(local);
+    return new WeakReference<>(local);
   }
 
   private static WeakReference<ThreadLocal<byte[]>> setForgotten() {
     ThreadLocal<byte[]> forgotten = new ThreadLocal<>();
     forgotten.set(new byte[1024]);
     return new WeakReference<>(forgotten);
+  }
+
+  private static void awaitCollected(WeakReference<?> ref) {
+    Awaitility.await("ThreadLocal collected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> {
+          System.gc();
+          return ref.get() == null;
+        });
+  }
+
+  /** What the JDK's ThreadLocalMap does on its own during a set() or remove() that meets stale entries. */
+  private static void expungeStaleEntriesOfCurrentThread() {
+    try {
+      Field threadLocals = Thread.class.getDeclaredField("threadLocals");
+      threadLocals.setAccessible(true);
+      Object map = threadLocals.get(Thread.currentThread());
+      Method expunge = map.getClass().getDeclaredMethod("expungeStaleEntries");
+      expunge.setAccessible(true);
+      expunge.invoke(map);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot expunge the ThreadLocal map like the JDK does", e);
+    }
   }
 
   @Test

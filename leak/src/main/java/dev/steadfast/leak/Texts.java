@@ -46,7 +46,8 @@ final class Texts {
         return frame.getClassName() + "." + frame.getMethodName() + "(" + location + ")";
     }
 
-    private static boolean isFrameworkFrame(StackTraceElement frame) {
+    /** The test runner and reflection that called the user's code: nothing below them is the user's. */
+    static boolean isFrameworkFrame(StackTraceElement frame) {
         String type = frame.getClassName();
         return type.startsWith("jdk.internal.reflect.") || type.startsWith("java.lang.reflect.")
                 || type.startsWith("org.junit.") || type.startsWith("org.apache.maven.surefire.");

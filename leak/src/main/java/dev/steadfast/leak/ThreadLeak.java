@@ -43,7 +43,7 @@ public record ThreadLeak(String name, long id, Thread.State state, boolean daemo
         Texts.appendFrames(out, "    ", stack, Texts.MAX_FRAMES);
         if (!creationSite.isEmpty()) {
             out.append("  started by thread \"").append(createdBy.orElse("?")).append("\" at\n");
-            Texts.appendFrames(out, "    ", creationSite, Texts.MAX_FRAMES);
+            CreationSiteFormat.append(out, "    ", creationSite, Texts.MAX_FRAMES);
         }
         return out.toString();
     }

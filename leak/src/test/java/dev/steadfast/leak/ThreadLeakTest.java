@@ -100,6 +100,26 @@ class ThreadLeakTest {
     }
 
     @Test
+    void executorLeak_reportStartsCreationSiteAtTheSubmittingCode_andNamesTheExecutorInAViaLine() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(1, named("billing-pool"));
+        try (LeakScope scope = detector.open("executor leak text")) {
+            pool.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            String text = scope.check().toString();
+
+            String site = text.substring(text.indexOf("started by thread"));
+            assertThat(site).contains("via java.util.concurrent.ThreadPoolExecutor.execute (thread factory "
+                            + "dev.steadfast.leak.ThreadLeakTest.lambda$named$",
+                    "at dev.steadfast.leak.ThreadLeakTest."
+                            + "executorLeak_reportStartsCreationSiteAtTheSubmittingCode_andNamesTheExecutorInAViaLine(",
+                    "more frames (test framework)")
+                    .doesNotContain("addWorker", "Thread.<init>", "ScopeMarker", "org.junit.");
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void executorShutDown_isClean() throws Exception {
         try (LeakScope scope = detector.open("executor shut down")) {
             ExecutorService pool = Executors.newFixedThreadPool(2, named("tidy-pool"));

@@ -101,7 +101,12 @@ final class LeakMonitorGcListener implements NotificationListener {
     }
 
     @Override
-    public void handleNotification(Notification notification, Object handback) {
+    public synchronized void handleNotification(Notification notification, Object handback) {
+        // The JMX emitter copies its listener list before dispatching, so a notification already under way when
+        // unregister() ran still arrives here; after unregister() (which holds this lock) nothing may be recorded.
+        if (registered.isEmpty()) {
+            return;
+        }
         try {
             GarbageCollectionNotificationInfo info =
                     GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());

@@ -6,6 +6,7 @@ import dev.steadfast.leak.ThreadFilter;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -150,9 +151,12 @@ final class LeakFreeSettings {
         if (testClass.isPresent()) {
             List<Class<?>> classes = new ArrayList<>();
             classes.add(testClass.get());
-            List<Class<?>> enclosing = new ArrayList<>(context.getEnclosingTestClasses());
-            Collections.reverse(enclosing);
-            classes.addAll(enclosing);
+            // Innermost first. A @Nested class is an inner (non-static) class, so its enclosing test classes are
+            // its chain of enclosing classes; read from the class itself because
+            // ExtensionContext.getEnclosingTestClasses() exists only since JUnit 5.12.
+            for (Class<?> c = testClass.get(); isInner(c); c = c.getEnclosingClass()) {
+                classes.add(c.getEnclosingClass());
+            }
             for (Class<?> type : classes) {
                 for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
                     add(c, "class " + c.getName(), found, ordered);
@@ -160,6 +164,10 @@ final class LeakFreeSettings {
             }
         }
         return ordered;
+    }
+
+    private static boolean isInner(Class<?> type) {
+        return type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers());
     }
 
     private static void add(AnnotatedElement element, String where, Map<LeakFree, String> found,
@@ -315,8 +323,12 @@ final class LeakFreeSettings {
         return method.getDeclaringClass().getName() + "." + method.getName() + "()";
     }
 
+    /**
+     * @return {@code com.acme.FooTest.bar()}, named after the class that runs the test: an inherited test method is
+     *         reported under the subclass that ran it, not the superclass that declares it
+     */
     static String describe(ExtensionContext context) {
-        return context.getTestMethod().map(LeakFreeSettings::describe)
-                .orElseGet(() -> context.getTestClass().map(Class::getName).orElse(context.getDisplayName()));
+        String className = context.getTestClass().map(Class::getName).orElse(context.getDisplayName());
+        return context.getTestMethod().map(method -> className + "." + method.getName() + "()").orElse(className);
     }
 }

@@ -435,6 +435,34 @@ class LeakFreeExtensionTest {
                 .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
     }
 
+    @Test
+    void suiteOptOut_readsNoOtherSetting() {
+        // A disabled extension does no work at all: not even the misconfigured linger is looked at.
+        Corpus.run(UnannotatedLeak.class, Map.of(
+                        "junit.jupiter.extensions.autodetection.enabled", "true",
+                        LeakFree.ENABLED_PROPERTY_NAME, "false",
+                        LeakFree.LINGER_PROPERTY_NAME, "soon"))
+                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    abstract static class LeakyBase {
+        @Test
+        void leaks() {
+            Loop.start("fixture-inherited");
+        }
+    }
+
+    @Fixture
+    @LeakFree
+    static class RunsInheritedTest extends LeakyBase {
+    }
+
+    @Test
+    void inheritedTest_isNamedAfterTheClassThatRunsIt() {
+        assertThat(failureMessage(Corpus.run(RunsInheritedTest.class)))
+                .startsWith("Leak check of \"" + PREFIX + "RunsInheritedTest.leaks()\": 1 leak\n");
+    }
+
     @Fixture
     @LeakFree(linger = "0")
     static class AnnotatedUnderSuiteOptIn {

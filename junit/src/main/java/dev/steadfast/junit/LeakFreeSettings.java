@@ -1,5 +1,6 @@
 package dev.steadfast.junit;
 
+import dev.steadfast.leak.KnownBehavior;
 import dev.steadfast.leak.LeakCheck;
 import dev.steadfast.leak.LeakDetector;
 import dev.steadfast.leak.ThreadFilter;
@@ -39,12 +40,15 @@ final class LeakFreeSettings {
     private final LeakDetector detector;
 
     private LeakFreeSettings(boolean annotated, Optional<Duration> linger, Set<LeakCheck> checks,
-                             List<ThreadFilter> threadFilters) {
+                             List<ThreadFilter> threadFilters, List<String> ignoredThreadLocals,
+                             List<KnownBehavior> knownBehaviors, boolean strict) {
         this.annotated = annotated;
         this.checks = Collections.unmodifiableSet(checks);
-        LeakDetector.Builder builder = LeakDetector.builder().checks(checks);
+        LeakDetector.Builder builder = LeakDetector.builder().checks(checks).strict(strict);
         linger.ifPresent(builder::linger);
         threadFilters.forEach(builder::threadFilter);
+        ignoredThreadLocals.forEach(builder::ignoreThreadLocal);
+        knownBehaviors.forEach(builder::knownBehavior);
         this.detector = builder.build();
     }
 
@@ -126,6 +130,31 @@ final class LeakFreeSettings {
             }
         });
 
+        List<String> ignoredThreadLocals = new ArrayList<>();
+        for (Map.Entry<LeakFree, String> entry : annotations.entrySet()) {
+            for (String field : entry.getKey().ignoreThreadLocals()) {
+                addIgnoredThreadLocal(field, "ignoreThreadLocals = \"" + field + "\" of @LeakFree on "
+                        + entry.getValue(), ignoredThreadLocals, problems);
+            }
+        }
+        context.getConfigurationParameter(LeakFree.IGNORE_THREAD_LOCALS_PROPERTY_NAME).ifPresent(list -> {
+            for (String field : splitList(list)) {
+                addIgnoredThreadLocal(field, "configuration parameter " + LeakFree.IGNORE_THREAD_LOCALS_PROPERTY_NAME
+                        + " entry \"" + field + "\"", ignoredThreadLocals, problems);
+            }
+        });
+        List<KnownBehavior> knownBehaviors = KnownBehaviorProviders.load(context, problems);
+        boolean strict = false;
+        Optional<String> strictText = context.getConfigurationParameter(LeakFree.STRICT_PROPERTY_NAME).map(String::trim);
+        if (strictText.isPresent()) {
+            if ("true".equalsIgnoreCase(strictText.get()) || "false".equalsIgnoreCase(strictText.get())) {
+                strict = Boolean.parseBoolean(strictText.get());
+            } else {
+                problems.add("configuration parameter " + LeakFree.STRICT_PROPERTY_NAME + " must be true or false: "
+                        + strictText.get());
+            }
+        }
+
         if (checks.isEmpty() && problems.isEmpty()) {
             problems.add("the configuration parameters turn every check off (" + LeakFree.CHECKS_PROPERTY_NAME
                     + " and the per-check switches); enable at least one, or remove @LeakFree / "
@@ -135,7 +164,8 @@ final class LeakFreeSettings {
             throw new ExtensionConfigurationException("@LeakFree is misconfigured for " + describe(context) + ":\n  - "
                     + String.join("\n  - ", problems));
         }
-        return new LeakFreeSettings(!annotations.isEmpty(), linger, checks, filters);
+        return new LeakFreeSettings(!annotations.isEmpty(), linger, checks, filters, ignoredThreadLocals,
+                knownBehaviors, strict);
     }
 
     /**
@@ -275,6 +305,16 @@ final class LeakFreeSettings {
             filters.add(ThreadFilter.nameMatches(regex));
         } catch (PatternSyntaxException e) {
             problems.add(source + ": not a regular expression (" + e.getDescription() + ")");
+        }
+    }
+
+    private static void addIgnoredThreadLocal(String field, String source, List<String> fields,
+                                              List<String> problems) {
+        try {
+            LeakDetector.builder().ignoreThreadLocal(field); // validates the form, in one place
+            fields.add(field.trim());
+        } catch (IllegalArgumentException e) {
+            problems.add(source + ": not a declaring field; write package.Class.FIELD, e.g. com.acme.Cache.BUFFER");
         }
     }
 

@@ -184,7 +184,7 @@ final class ThreadLocalCheck {
         Optional<String> field = ThreadLocalFields.declaringField(logical.local(), value, fieldSearchHints);
         ThreadLocal<?> threadLocal = logical.local() instanceof ThreadLocal<?> local ? local : null;
         Class<?> definer = threadLocal != null ? ThreadLocalFields.definingClass(threadLocal) : null;
-        boolean initial = threadLocal != null && ThreadLocalFields.suppliesInitialValue(threadLocal);
+        boolean initial = ThreadLocalFields.suppliesInitialValue(logical.local());
         String summary = ThreadLocalValues.summary(value) + ("new".equals(change) ? "" : ", " + change);
         ThreadLocalLeak leak = new ThreadLocalLeak(thread.getName(), thread.getId(), logical.localType(), field,
                 value.getClass().getName(), logical.inheritable(), summary, Optional.empty());

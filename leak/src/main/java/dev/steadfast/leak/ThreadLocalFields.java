@@ -40,12 +40,13 @@ final class ThreadLocalFields {
     }
 
     /**
-     * @return whether the ThreadLocal creates its own values: {@code ThreadLocal.withInitial}, or a subclass that
-     *         overrides {@code initialValue()}
+     * @return whether the ThreadLocal (or Netty FastThreadLocal) creates its own values: {@code ThreadLocal.withInitial},
+     *         or a subclass that overrides {@code initialValue()}
      */
-    static boolean suppliesInitialValue(ThreadLocal<?> threadLocal) {
-        for (Class<?> type = threadLocal.getClass(); type != ThreadLocal.class && type != InheritableThreadLocal.class
-                && type != null; type = type.getSuperclass()) {
+    static boolean suppliesInitialValue(Object threadLocal) {
+        for (Class<?> type = threadLocal.getClass(); type != null && type != ThreadLocal.class
+                && type != InheritableThreadLocal.class && !type.getName().equals(FAST_THREAD_LOCAL);
+                type = type.getSuperclass()) {
             if (type.getName().equals(SUPPLIED_THREAD_LOCAL)) {
                 return true;
             }
@@ -100,6 +101,13 @@ final class ThreadLocalFields {
         Class<?> host = type.getNestHost();
         out.add(type);
         out.add(host);
+        // Classes compiled for Java 8 (much of Netty, older libraries) have no nest: an anonymous ThreadLocal is then
+        // its own host, and only its enclosing class declares the field.
+        for (Class<?> enclosing = type.getEnclosingClass(); enclosing != null; enclosing = enclosing.getEnclosingClass()) {
+            if (!isJdk(enclosing)) {
+                out.add(enclosing);
+            }
+        }
         try {
             for (Class<?> member : host.getNestMembers()) {
                 out.add(member);

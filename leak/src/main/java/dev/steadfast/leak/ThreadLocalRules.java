@@ -13,11 +13,13 @@ import java.util.regex.Pattern;
  *   <li>its declaring field is ignored by the user: nothing is said;</li>
  *   <li>a catalog entry ({@link KnownBehavior}) matches: a note naming the library;</li>
  *   <li>a JDK class declares or defines the ThreadLocal: a note (a JDK cache);</li>
- *   <li>the value is reachable only through a soft or weak reference: a note (the JVM reclaims it);</li>
+ *   <li>the value is reachable only through a soft or weak reference, or is a {@code WeakHashMap}: a note (the JVM
+ *       reclaims it);</li>
  *   <li>the value is an empty standard collection or map: a note (emptied after use);</li>
  *   <li>the value holds only JDK helper objects (encoders, buffers, formatters, containers and arrays of them): a
  *       note (a per-thread cache);</li>
- *   <li>the ThreadLocal supplies its own initial value ({@code withInitial}, an {@code initialValue()} override) and
+ *   <li>the ThreadLocal (or Netty FastThreadLocal) supplies its own initial value ({@code withInitial}, an
+ *       {@code initialValue()} override) and
  *       the value is not a standard container holding entries: a note (a per-thread cache by construction);</li>
  *   <li>anything else is a leak: a value put with {@code set()} that retains the test's or the application's
  *       objects, strings or numbers, or a collection that grew.</li>
@@ -27,6 +29,7 @@ import java.util.regex.Pattern;
 final class ThreadLocalRules {
 
     static final String JDK_SOURCE = "JDK";
+    private static final String WEAK_SOURCE = "rule: soft/weak reference";
     private static final String NOTHING = "nothing";
 
     private final List<KnownBehavior> catalog;
@@ -83,8 +86,12 @@ final class ThreadLocalRules {
             return new Note(JDK_SOURCE, "a JDK class keeps this per-thread cache", NOTHING);
         }
         if (value instanceof java.lang.ref.Reference<?>) {
-            return new Note("rule: soft/weak reference", "the value is reachable only through a "
+            return new Note(WEAK_SOURCE, "the value is reachable only through a "
                     + value.getClass().getSimpleName() + ", so the JVM reclaims it when memory runs low", NOTHING);
+        }
+        if (value instanceof java.util.WeakHashMap<?, ?>) {
+            return new Note(WEAK_SOURCE, "a weakly keyed cache: each entry goes when its key is no longer used",
+                    NOTHING);
         }
         if (ThreadLocalValues.isEmptyContainer(value)) {
             return new Note("rule: empty container", "the container was emptied after use and holds nothing",

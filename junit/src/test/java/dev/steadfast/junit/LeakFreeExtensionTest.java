@@ -68,6 +68,32 @@ class LeakFreeExtensionTest {
 
     @Fixture
     @LeakFree
+    static class LeaksManyThreads {
+        @Test
+        void test() {
+            for (char c = 'a'; c <= 'z'; c++) {
+                Loop.start("fixture-many-" + c); // no digits: each its own group, so the report is long
+            }
+        }
+    }
+
+    @Test
+    void longReport_isCutWithTheFullReportInAFileTheMessageNames() throws Exception {
+        String message = failureMessage(Corpus.run(LeaksManyThreads.class));
+
+        String[] lines = message.split("\n");
+        assertThat(lines).hasSizeLessThanOrEqualTo(LeakFreeMessages.MAX_LINES);
+        assertThat(lines[lines.length - 1]).matches("… \\d+ more lines; the full report is in .*\\.txt");
+        java.nio.file.Path file = java.nio.file.Path.of(lines[lines.length - 1]
+                .replaceFirst(".* the full report is in ", ""));
+        assertThat(file).startsWith(java.nio.file.Path.of(System.getProperty("basedir", System.getProperty("user.dir")),
+                "target").toAbsolutePath());
+        assertThat(java.nio.file.Files.readString(file)).contains("\"fixture-many-a\"", "\"fixture-many-z\"")
+                .startsWith("Leak check of \"" + PREFIX + "LeaksManyThreads.test()\": 26 leaks");
+    }
+
+    @Fixture
+    @LeakFree
     @Execution(ExecutionMode.CONCURRENT)
     static class ParallelTests {
         @Test

@@ -60,8 +60,15 @@ final class StartupRun {
   private final List<Slot> late = new ArrayList<>();
   /** Steps begun under the role, handed to the executor after releasing it (creating a thread can take a while). */
   private final List<Slot> toDispatch = new ArrayList<>();
+  /**
+   * Steps begun and handed over that no thread has picked up yet. While there are any, a step thread does not take a
+   * newly startable step for itself: it returns to the executor, which gives it the oldest waiting one, so a step
+   * handed over never waits behind a chain of steps begun after it.
+   */
+  private final AtomicInteger awaitingThread = new AtomicInteger();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final long graceNanos;
+  private final RunObserver observer;
   private Executor executor;
   /** The startup's own pool; null when the plan runs on the caller's executor. */
   private StartupPool pool;
@@ -179,6 +186,7 @@ final class StartupRun {
       phaseMembers.get(s.p.phase()).add(s);
     }
     this.graceNanos = plan.cancelGrace().toNanos();
+    this.observer = plan.observer();
   }
 
   /** Cancels the startup; safe from any thread. */
@@ -301,6 +309,7 @@ final class StartupRun {
       }
     }
     launchReady();
+    observer.decided(running, ready.size(), failing);
   }
 
   /** Sleeps until the current phase ends, handling deadlines; returns whether the coordinator was interrupted. */
@@ -314,6 +323,7 @@ final class StartupRun {
         drainEvents();
         fireDueTimers();
         launchReady();
+        observer.decided(running, ready.size(), failing);
         begun = takeBegun();
         if (begun.isEmpty() && running == 0 && (failing || ready.isEmpty())) {
           ready.clear();
@@ -347,6 +357,7 @@ final class StartupRun {
       Slot s = ready.poll();
       if (begin(s)) {
         toDispatch.add(s);
+        awaitingThread.incrementAndGet();
       }
     }
   }
@@ -355,8 +366,10 @@ final class StartupRun {
   private void dispatchBegun(List<Slot> begun) {
     for (Slot s : begun) {
       try {
+        observer.handingOver(s.p.index());
         executor.execute(() -> runChain(s));
       } catch (RejectedExecutionException e) {
+        awaitingThread.decrementAndGet();
         events.add(new Rejected(s, e));
         wakeCoordinator();
       }
@@ -375,6 +388,9 @@ final class StartupRun {
 
   /** The first step startable now, begun, for the calling step thread to run next; null when none. */
   private Slot takeContinuation() {
+    if (awaitingThread.get() > 0) {
+      return null;
+    }
     while (!failing && running < plan.parallelism() && !ready.isEmpty()) {
       Slot s = ready.poll();
       if (begin(s)) {
@@ -450,6 +466,7 @@ final class StartupRun {
     }
     running++;
     s.counted = true;
+    observer.begun(s.p.index(), running);
     addTimer(new Timer(deadline, s.p.index(), RUNNING));
     fire(s, StepEvent.Kind.STARTING, null);
     return true;
@@ -535,6 +552,7 @@ final class StartupRun {
   /** Records a final status, tells listeners, and resolves same-phase dependants. */
   private void finish(Slot s, StepStatus status, StepError error, String detail, ArrayDeque<Slot> work) {
     s.status = status;
+    observer.finished(s.p.index(), status);
     s.error = error;
     s.detail = detail == null ? "" : detail;
     if (s.endNanos < 0 && s.launched) {
@@ -687,6 +705,7 @@ final class StartupRun {
 
   /** Runs a step, then, as long as its completion makes another startable, that one too, on this thread. */
   private void runChain(Slot first) {
+    awaitingThread.decrementAndGet();
     for (Slot s = first; s != null; ) {
       Throwable error = runOne(s);
       s = completeAndTakeNext(s, error);
@@ -731,6 +750,7 @@ final class StartupRun {
           next = takeContinuation();
         }
         launchReady();
+        observer.decided(running, ready.size(), failing);
         begun = takeBegun();
         if (running == 0) {
           wakeCoordinator();
@@ -853,8 +873,9 @@ final class StartupRun {
         return t;
       };
     }
-    pool = StartupPool.create(plan.parallelism(), factory);
+    pool = StartupPool.create(plan.parallelism(), factory, plan.poolIdleTimeout());
     executor = pool;
+    observer.poolOpened(pool);
   }
 
   private void closeExecutor() {

@@ -29,13 +29,20 @@ final class Frames {
         return mapper.readTree(json);
     }
 
-    /** {@code {"op":"message","topic":...,"payload":<payload>}}, encoded once per publish and shared by all. */
-    byte[] message(String topic, String payload) {
+    /**
+     * {@code {"op":"message","topic":...,"offset":..,"epoch":..,"payload":<payload>}} (offset and epoch only when
+     * {@code position} is not null), encoded once per publish and shared by all.
+     */
+    byte[] message(String topic, String payload, StreamPosition position) {
         try (ByteArrayBuilder out = new ByteArrayBuilder(payload.length() + topic.length() + 40);
              JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
             generator.writeStartObject();
             generator.writeStringField("op", "message");
             generator.writeStringField("topic", topic);
+            if (position != null) {
+                generator.writeNumberField("offset", position.offset());
+                generator.writeStringField("epoch", position.epoch());
+            }
             generator.writeFieldName("payload");
             generator.writeRawValue(payload);
             generator.writeEndObject();

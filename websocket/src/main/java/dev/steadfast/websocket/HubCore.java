@@ -28,6 +28,8 @@ final class HubCore {
     final HubCounters counters = new HubCounters();
     final Frames frames = new Frames();
     final Topics topics;
+    /** Whether the broker keeps a history: subscribes then read the topic's position (and recover {@code since}). */
+    final boolean history;
     final AddressLimiter limiter;
     final TokenVerifier tokenVerifier;
     final WebSocketServerHandshakerFactory handshakerFactory;
@@ -40,6 +42,7 @@ final class HubCore {
     HubCore(HubSettings settings) {
         this.settings = settings;
         this.topics = new Topics(settings.broker(), frames);
+        this.history = settings.broker().keepsHistory();
         this.limiter = new AddressLimiter(settings.maxConnections(), settings.maxConnectionsPerAddress());
         this.tokenVerifier = new TokenVerifier(settings.tokenSecret(), settings.tokenClockSkew(), Clock.systemUTC());
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
@@ -154,6 +157,15 @@ final class HubCore {
             return CompletableFuture.failedFuture(e);
         }
         return accepted.thenRun(counters.publishes::increment);
+    }
+
+    /** The {@link BrokerException} behind a failed broker stage, or the failure itself. */
+    static Throwable brokerRefusal(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     // ---- statistics ----

@@ -87,8 +87,14 @@ final class Topics {
 
         @Override
         public void onMessage(String topic, String payload) {
+            onMessage(topic, payload, null);
+        }
+
+        @Override
+        public void onMessage(String topic, String payload, StreamPosition position) {
             // Encoded once; every member wraps the same heap bytes (no copy, and no pooled buffer to release).
-            byte[] frame = frames.message(name, payload);
+            byte[] frame = frames.message(name, payload, position);
+            long offset = position == null ? Connection.NO_OFFSET : position.offset();
             for (Map.Entry<EventLoop, Set<Connection>> entry : byLoop.entrySet()) {
                 Set<Connection> members = entry.getValue();
                 if (members.isEmpty()) {
@@ -96,11 +102,11 @@ final class Topics {
                 }
                 EventLoop loop = entry.getKey();
                 if (loop.inEventLoop()) {
-                    deliver(members, frame);
+                    deliver(members, offset, frame);
                     continue;
                 }
                 try {
-                    loop.execute(() -> deliver(members, frame));
+                    loop.execute(() -> deliver(members, offset, frame));
                 } catch (RejectedExecutionException e) {
                     // The loop is shutting down and closes its channels; their messages are dropped.
                     for (Connection member : members) {
@@ -110,9 +116,9 @@ final class Topics {
             }
         }
 
-        private void deliver(Set<Connection> members, byte[] frame) {
+        private void deliver(Set<Connection> members, long offset, byte[] frame) {
             for (Connection member : members) {
-                member.deliver(frame);
+                member.deliver(name, offset, frame);
             }
         }
 

@@ -393,7 +393,11 @@ public final class RedisBroker implements MessageBroker, AutoCloseable {
             return BrokerException.unavailable("Redis at " + config.address() + " did not answer within "
                     + config.commandTimeout() + "; the outcome is unknown", cause);
         }
-        if (cause instanceof RedisConnectionException || !publisher.isOpen()
+        if (cause instanceof java.io.IOException || cause instanceof RedisConnectionException) {
+            return BrokerException.unavailable("the connection to Redis at " + config.address() + " was lost while"
+                    + " the command was on its way; the outcome is unknown", cause);
+        }
+        if (!publisher.isOpen()
                 || (cause instanceof RedisException && String.valueOf(cause.getMessage()).contains("isconnected"))) {
             return disconnected(cause);
         }

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final RedisServer REDIS = RedisServer.ephemeral();
  * }</pre>
  */
-final class RedisServer implements BeforeAllCallback, AfterAllCallback {
+public final class RedisServer implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
 
     static final String INSTALL_HINT = "redis-server not found on the PATH; the Redis tests run a real server:"
             + " install it: apt-get install -y redis-server";
@@ -45,12 +46,12 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Keeps nothing: a restart comes back empty (a new epoch for every topic). */
-    static RedisServer ephemeral() {
+    public static RedisServer ephemeral() {
         return new RedisServer(false);
     }
 
     /** Append-only file fsynced on every write: what Redis acknowledged survives {@link #kill()}. */
-    static RedisServer durable() {
+    public static RedisServer durable() {
         return new RedisServer(true);
     }
 
@@ -63,6 +64,14 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
         start();
     }
 
+    /** A test that failed while the server was killed must not take the next tests down with it. */
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (!process.isAlive()) {
+            start();
+        }
+    }
+
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         kill();
@@ -71,16 +80,16 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Starts the server (again) on the same port and directory and waits until it answers PING. */
-    void start() throws IOException {
+    public void start() throws IOException {
         assertThat(process == null || !process.isAlive()).as("redis-server already running").isTrue();
         List<String> command = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--dir", directory.toString(), "--save", "", "--daemonize", "no",
@@ -108,7 +117,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** SIGKILL: no shutdown, no final save; waits until the process is gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("redis-server killed").isTrue();
@@ -116,13 +125,13 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** One command against the server, for the tests' own checks. */
-    Object call(String... command) throws IOException {
+    public Object call(String... command) throws IOException {
         return RespClient.call(port, 5_000, command);
     }
 
     /** Channels this Redis has at least one subscriber for. */
     @SuppressWarnings("unchecked")
-    List<String> channels() throws IOException {
+    public List<String> channels() throws IOException {
         return (List<String>) call("PUBSUB", "CHANNELS");
     }
 

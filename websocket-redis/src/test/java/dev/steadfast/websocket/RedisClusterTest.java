@@ -61,9 +61,7 @@ class RedisClusterTest {
             RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri(REDIS.uri()).historySize(1_000)
                     .commandTimeout(Duration.ofSeconds(2)).build());
             brokers.add(broker);
-            WebSocketHub hub = WebSocketHub.builder().port(0).bindAddress("127.0.0.1")
-                    .tokenSecret(HubTestSupport.SECRET).broker(broker).eventLoopThreads(2)
-                    .closeTimeout(Duration.ofSeconds(2)).build();
+            WebSocketHub hub = WebSocketHub.builder(HubTestSupport.config().build()).broker(broker).build();
             hub.start();
             hubs.add(hub);
         }

@@ -158,8 +158,12 @@ public final class RedisBroker implements MessageBroker, AutoCloseable {
         } catch (ExecutionException e) {
             shutdown(client, resources);
             Throwable cause = rootCause(e);
-            throw BrokerException.unavailable("cannot connect to Redis at " + config.address() + ": "
-                    + cause.getClass().getSimpleName() + ": " + cause.getMessage(), e.getCause());
+            // Lettuce's exception attached, not as the cause: reports show the root cause, and this message is
+            // the one that names both the address and why.
+            BrokerException failure = BrokerException.unavailable("cannot connect to Redis at " + config.address()
+                    + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage(), null);
+            failure.addSuppressed(e.getCause());
+            throw failure;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             connected.cancel(true);

@@ -8,6 +8,7 @@ import dev.steadfast.junit.LeakFree;
 import dev.steadfast.websocket.redis.RedisBroker;
 import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import dev.steadfast.websocket.redis.RedisServer;
+import dev.steadfast.websocket.redis.TcpProxy;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -250,6 +251,39 @@ class RedisClusterTest {
         assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
         assertThat(messages(back, 200)).isEqualTo(range(1, 200));
         assertThat(back.nextWithin(200)).isNull();
+    }
+
+    @Test
+    void nodeCutOffFromRedis_itsConnectedSubscribersGetWhatTheyMissed_fromTheHistory() throws Exception {
+        TcpProxy proxy = new TcpProxy(REDIS.port());
+        try {
+            RedisBroker cutOffBroker = RedisBroker.connect(RedisBrokerConfig.custom().uri(proxy.uri())
+                    .commandTimeout(Duration.ofSeconds(2)).build());
+            brokers.add(cutOffBroker);
+            WebSocketHub cutOffNode = WebSocketHub.builder(HubTestSupport.config().build()).broker(cutOffBroker)
+                    .build();
+            cutOffNode.start();
+            hubs.add(cutOffNode);
+            WsTestClient staysConnected = client(3);
+            subscribe(staysConnected, "room:1", null);
+            WsTestClient publisher = client(0);
+            publish(publisher, "room:1", 1, 2);
+            assertThat(messages(staysConnected, 2)).isEqualTo(range(1, 2));
+
+            proxy.cut();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !cutOffBroker.isConnected());
+            publish(publisher, "room:1", 3, 5);
+            awaitAcks(publisher, 5);
+            proxy.restore();
+            await().atMost(Duration.ofSeconds(15)).until(cutOffBroker::isConnected);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cutOffBroker.redisSubscriptionCount() == 1);
+            publish(publisher, "room:1", 6, 6);
+
+            assertThat(messages(staysConnected, 4)).as("3 to 5 from the history, then 6 live").isEqualTo(range(3, 6));
+            assertThat(staysConnected.nextWithin(200)).isNull();
+        } finally {
+            proxy.close();
+        }
     }
 
     @Test

@@ -53,6 +53,20 @@ final class Frames {
         }
     }
 
+    /**
+     * {@code {"op":"error","code":"recovery_failed","topic":...,"message":...}}: this node missed messages of the
+     * topic (its broker connection was down) that the history no longer holds; the client should reload the topic's
+     * state. Live messages follow.
+     */
+    byte[] recoveryFailed(String topic) {
+        ObjectNode error = mapper.createObjectNode();
+        error.put("op", "error");
+        error.put("code", "recovery_failed");
+        error.put("topic", topic);
+        error.put("message", "messages of this topic were missed and are no longer in the history; reload its state");
+        return json(error).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** A reply to a client op: {@code {"op":<op>,"id":<id>,"topic":<topic>}}; id and topic omitted when null. */
     String reply(String op, JsonNode id, String topic) {
         ObjectNode reply = mapper.createObjectNode();

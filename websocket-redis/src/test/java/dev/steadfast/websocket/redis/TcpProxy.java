@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * partition) while the other nodes keep talking to the same Redis. {@link #cut()} drops every connection and refuses
  * new ones; {@link #restore()} accepts again on the same port. Threads are named and stopped by {@link #close()}.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final int targetPort;
     private final int port;
@@ -23,7 +23,7 @@ final class TcpProxy implements AutoCloseable {
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
 
-    TcpProxy(int targetPort) throws IOException {
+    public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         ServerSocket first = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.port = first.getLocalPort();
@@ -34,12 +34,12 @@ final class TcpProxy implements AutoCloseable {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Drops every forwarded connection and refuses new ones (connection refused) until {@link #restore()}. */
-    void cut() throws IOException, InterruptedException {
+    public void cut() throws IOException, InterruptedException {
         ServerSocket current = server;
         server = null;
         if (current != null) {
@@ -56,7 +56,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Accepts connections again on the same port. */
-    void restore() throws IOException {
+    public void restore() throws IOException {
         ServerSocket again = new ServerSocket();
         again.setReuseAddress(true);
         again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

@@ -1,6 +1,8 @@
 package dev.steadfast.server;
 
 import dev.steadfast.startup.Environment;
+import dev.steadfast.websocket.WebSocketHubConfig;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.LinkedHashMap;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -45,6 +47,29 @@ final class ServerCommandLine {
   /** Prefix of every environment variable the server reads. */
   public static final String ENV_PREFIX = "STEADFAST_";
 
+  /** The flag that sets each {@link WebSocketHubConfig.Builder} setting. */
+  private static final Map<String, String> FLAG_OF_SETTING = Map.ofEntries(
+      Map.entry("port", "--port"),
+      Map.entry("bindAddress", "--bind-address"),
+      Map.entry("tokenSecret", "--token-secret"),
+      Map.entry("publishApiKey", "--publish-api-key"),
+      Map.entry("allowedOrigins", "--allowed-origins"),
+      Map.entry("eventLoopThreads", "--io-threads"),
+      Map.entry("maxConnections", "--max-connections"),
+      Map.entry("maxConnectionsPerAddress", "--max-connections-per-address"),
+      Map.entry("maxFrameSize", "--max-message-bytes"),
+      Map.entry("maxMessageSize", "--max-message-bytes"),
+      Map.entry("maxOutboundBytes", "--max-outbound-bytes"),
+      Map.entry("maxSubscriptionsPerConnection", "--max-subscriptions-per-connection"),
+      Map.entry("handshakeTimeout", "--handshake-timeout"),
+      Map.entry("pingInterval", "--ping-interval"),
+      Map.entry("idleTimeout", "--idle-timeout"));
+
+  /** The {@code --broker} value of the single-node broker (the default). */
+  static final String IN_PROCESS = "in-process";
+  /** The Redis password's variable: no flag, since flags are visible to every user of the machine. */
+  static final String BROKER_PASSWORD_VARIABLE = ENV_PREFIX + "BROKER_PASSWORD";
+
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
   private final boolean helpRequested;
@@ -71,11 +96,11 @@ final class ServerCommandLine {
     boolean help;
 
     @Option(names = "--port", paramLabel = "PORT",
-        description = "Port to listen on, 0 for any free port (STEADFAST_PORT; default " + ServerConfig.DEFAULT_PORT + ").")
+        description = "Port to listen on, 0 for any free port (STEADFAST_PORT; default " + WebSocketHubConfig.DEFAULT_PORT + ").")
     String port;
 
     @Option(names = "--bind-address", paramLabel = "ADDRESS",
-        description = "Address to bind (STEADFAST_BIND_ADDRESS; default " + ServerConfig.DEFAULT_BIND_ADDRESS + ").")
+        description = "Address to bind (STEADFAST_BIND_ADDRESS; default " + WebSocketHubConfig.DEFAULT_BIND_ADDRESS + ").")
     String bindAddress;
 
     @Option(names = "--environment", paramLabel = "ENV",
@@ -144,6 +169,26 @@ final class ServerCommandLine {
     @Option(names = "--startup-timeout", paramLabel = "DURATION",
         description = "How long the whole startup may take (STEADFAST_STARTUP_TIMEOUT; default 60s).")
     String startupTimeout;
+
+    @Option(names = "--broker", paramLabel = "URI",
+        description = "" + IN_PROCESS + " (default: one node, nothing to install) or redis://HOST:PORT /"
+            + " rediss://HOST:PORT (TLS) to share topics with other nodes through Redis (STEADFAST_BROKER)."
+            + " The Redis password comes from --broker-password-file or STEADFAST_BROKER_PASSWORD, never the URI.")
+    String broker;
+
+    @Option(names = "--broker-password-file", paramLabel = "FILE",
+        description = "File holding the Redis password (STEADFAST_BROKER_PASSWORD_FILE). Never logged.")
+    String brokerPasswordFile;
+
+    @Option(names = "--history-size", paramLabel = "N",
+        description = "Publications kept per topic in Redis, for clients that resubscribe with \"since\"; 0"
+            + " disables (STEADFAST_HISTORY_SIZE; default " + RedisBrokerConfig.DEFAULT_HISTORY_SIZE + ").")
+    String historySize;
+
+    @Option(names = "--history-ttl", paramLabel = "DURATION",
+        description = "How long a topic's history outlives its last publication (STEADFAST_HISTORY_TTL;"
+            + " default 5m).")
+    String historyTtl;
   }
 
   /**
@@ -188,48 +233,95 @@ final class ServerCommandLine {
     Environment environment = reader.environment(flags.environment, systemProperties);
     boolean development = environment == Environment.DEVELOPMENT || environment == Environment.TEST;
     ServerConfig.Builder builder = ServerConfig.builder().developmentCredentialsAllowed(development);
-    reader.apply("--port", flags.port, reader::integer, builder::port);
-    reader.apply("--bind-address", flags.bindAddress, Function.identity(), builder::bindAddress);
-    Optional<String> secret = reader.secret(flags.tokenSecret, flags.tokenSecretFile);
-    secret.ifPresent(s -> reader.set("--token-secret", s, builder::tokenSecret));
-    reader.apply("--publish-api-key", flags.publishApiKey, Function.identity(), builder::publishApiKey);
-    reader.apply("--allowed-origins", flags.allowedOrigins, ServerCommandLine::commaList, builder::allowedOrigins);
-    reader.apply("--io-threads", flags.ioThreads, reader::integer, builder::ioThreads);
+    WebSocketHubConfig.Builder hub = WebSocketHubConfig.custom();
+    reader.apply("--port", flags.port, reader::integer, hub::port);
+    reader.apply("--bind-address", flags.bindAddress, Function.identity(), hub::bindAddress);
+    Optional<String> secret = reader.secret("--token-secret", flags.tokenSecret, "--token-secret-file",
+        flags.tokenSecretFile);
+    secret.ifPresent(hub::tokenSecret);
+    reader.apply("--publish-api-key", flags.publishApiKey, Function.identity(), hub::publishApiKey);
+    reader.apply("--allowed-origins", flags.allowedOrigins, ServerCommandLine::commaList, hub::allowedOrigins);
+    reader.apply("--io-threads", flags.ioThreads, reader::integer, hub::eventLoopThreads);
+    reader.apply("--max-connections", flags.maxConnections, reader::integer, hub::maxConnections);
+    reader.apply("--max-connections-per-address", flags.maxConnectionsPerAddress, reader::integer,
+        hub::maxConnectionsPerAddress);
+    reader.apply("--max-message-bytes", flags.maxMessageBytes, reader::integer,
+        n -> hub.maxFrameSize(n).maxMessageSize(n));
+    reader.apply("--max-outbound-bytes", flags.maxOutboundBytes, reader::integer, hub::maxOutboundBytes);
+    reader.apply("--max-subscriptions-per-connection", flags.maxSubscriptionsPerConnection, reader::integer,
+        hub::maxSubscriptionsPerConnection);
+    reader.apply("--handshake-timeout", flags.handshakeTimeout, ServerCommandLine::duration, hub::handshakeTimeout);
+    reader.apply("--ping-interval", flags.pingInterval, ServerCommandLine::duration, hub::pingInterval);
+    reader.apply("--idle-timeout", flags.idleTimeout, ServerCommandLine::duration, hub::idleTimeout);
     reader.apply("--drain-timeout", flags.drainTimeout, ServerCommandLine::duration, builder::drainTimeout);
     reader.apply("--startup-timeout", flags.startupTimeout, ServerCommandLine::duration, builder::startupTimeout);
-    Limits limits = new Limits();
-    reader.apply("--max-connections", flags.maxConnections, reader::positive, v -> limits.maxConnections = v);
-    reader.apply("--max-connections-per-address", flags.maxConnectionsPerAddress, reader::positive,
-        v -> limits.maxConnectionsPerAddress = v);
-    reader.apply("--max-message-bytes", flags.maxMessageBytes, reader::positive, v -> limits.maxMessageBytes = v);
-    reader.apply("--max-outbound-bytes", flags.maxOutboundBytes, reader::positive, v -> limits.maxOutboundBytes = v);
-    reader.apply("--max-subscriptions-per-connection", flags.maxSubscriptionsPerConnection, reader::positive,
-        v -> limits.maxSubscriptionsPerConnection = v);
-    reader.apply("--handshake-timeout", flags.handshakeTimeout, ServerCommandLine::positiveDuration,
-        v -> limits.handshakeTimeout = v);
-    reader.apply("--ping-interval", flags.pingInterval, ServerCommandLine::positiveDuration, v -> limits.pingInterval = v);
-    reader.apply("--idle-timeout", flags.idleTimeout, ServerCommandLine::positiveDuration, v -> limits.idleTimeout = v);
-    reader.set("limits", limits, l -> builder.limits(l.build()));
+    redisBroker(flags, reader).ifPresent(builder::redisBroker);
+    // The hub's own rules (ranges, formats, rules spanning settings), checked once, there, on the values that
+    // parsed; each problem is reported under the flag that set it.
+    problems.addAll(hubProblems(hub.problems()));
 
     if (!development && secret.isEmpty()) {
       problems.add("no token secret in the " + environment.name().toLowerCase(Locale.ROOT)
           + " environment: set --token-secret-file, STEADFAST_TOKEN_SECRET_FILE or STEADFAST_TOKEN_SECRET"
-          + " (at least 32 bytes), or run with STEADFAST_ENVIRONMENT=development to use a generated development"
-          + " secret");
+          + " (at least " + dev.steadfast.websocket.TokenIssuer.MIN_SECRET_BYTES + " bytes), or run with"
+          + " STEADFAST_ENVIRONMENT=development to use a generated development secret");
     }
     if (!development && reader.value("--publish-api-key", flags.publishApiKey) == null) {
       problems.add("no publish API key in the " + environment.name().toLowerCase(Locale.ROOT)
-          + " environment: set --publish-api-key or STEADFAST_PUBLISH_API_KEY (at least 16 characters), or run"
-          + " with STEADFAST_ENVIRONMENT=development to use a generated development key");
+          + " environment: set --publish-api-key or STEADFAST_PUBLISH_API_KEY (at least "
+          + WebSocketHubConfig.MIN_PUBLISH_API_KEY_LENGTH + " characters), or run with"
+          + " STEADFAST_ENVIRONMENT=development to use a generated development key");
     }
-    // Rules the hub checks across settings (e.g. ping interval shorter than idle timeout), on the values that
-    // were valid, so they are reported together with the problems above. Credentials are checked above.
-    problems.addAll(HubConfigurer.problems(builder.developmentCredentialsAllowed(true).build()));
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
-    ServerConfig config = builder.developmentCredentialsAllowed(development).build();
+    ServerConfig config = builder.hub(hub.build()).build();
     return new ServerCommandLine(false, usage, config, environment, unknownVariables(environmentVariables));
+  }
+
+  /** The Redis broker's settings when {@code --broker} names Redis; problems go to the reader. */
+  private static Optional<RedisBrokerConfig> redisBroker(Flags flags, Reader reader) {
+    String uri = reader.value("--broker", flags.broker);
+    Optional<String> password = reader.secret("--broker-password", null, "--broker-password-file",
+        flags.brokerPasswordFile);
+    if (uri == null || uri.trim().equals(IN_PROCESS)) {
+      for (String flag : List.of("--history-size", "--history-ttl", "--broker-password-file")) {
+        String value = reader.value(flag, switch (flag) {
+          case "--history-size" -> flags.historySize;
+          case "--history-ttl" -> flags.historyTtl;
+          default -> flags.brokerPasswordFile;
+        });
+        if (value != null) {
+          reader.problem(flag + " / " + variableFor(flag) + " needs --broker redis://HOST:PORT: the in-process"
+              + " broker keeps no history and has no password");
+        }
+      }
+      if (reader.value("--broker-password", null) != null) {
+        reader.problem(BROKER_PASSWORD_VARIABLE + " needs --broker redis://HOST:PORT");
+      }
+      return Optional.empty();
+    }
+    RedisBrokerConfig.Builder broker = RedisBrokerConfig.custom();
+    int before = reader.problemCount();
+    reader.apply("--broker", uri.trim(), Function.identity(), broker::uri);
+    password.ifPresent(broker::password);
+    reader.apply("--history-size", flags.historySize, reader::integer, broker::historySize);
+    reader.apply("--history-ttl", flags.historyTtl, ServerCommandLine::duration, broker::historyTtl);
+    return reader.problemCount() == before ? Optional.of(broker.build()) : Optional.empty();
+  }
+
+  /**
+   * The hub's problems, each prefixed with the flag and variable that set its setting; one per flag, since one flag
+   * may set several settings ({@code --max-message-bytes} sets the frame and the message size).
+   */
+  private static List<String> hubProblems(List<WebSocketHubConfig.Problem> hubProblems) {
+    Map<String, String> byFlag = new LinkedHashMap<>();
+    for (WebSocketHubConfig.Problem problem : hubProblems) {
+      String flag = FLAG_OF_SETTING.get(problem.setting());
+      String key = flag != null ? flag : problem.setting();
+      byFlag.putIfAbsent(key, (flag != null ? flag + " / " + variableFor(flag) + ": " : "") + problem.message());
+    }
+    return List.copyOf(byFlag.values());
   }
 
   /** @return whether {@code --help} was given: print {@link #usage()} and start nothing */
@@ -283,6 +375,7 @@ final class ServerCommandLine {
       }
     }
     known.add(Environment.VARIABLE);
+    known.add(BROKER_PASSWORD_VARIABLE);
     List<String> warnings = new ArrayList<>();
     for (String name : new TreeSet<>(variables.keySet())) {
       if (name.startsWith(ENV_PREFIX) && !known.contains(name)) {
@@ -321,36 +414,6 @@ final class ServerCommandLine {
     }
   }
 
-  static Duration positiveDuration(String value) {
-    Duration parsed = duration(value);
-    if (parsed.isNegative() || parsed.isZero()) {
-      throw new IllegalArgumentException("must be positive: '" + value + "'");
-    }
-    return parsed;
-  }
-
-  /** Mutable collector for the limits, validated once as a whole. */
-  private static final class Limits {
-    Integer maxConnections;
-    Integer maxConnectionsPerAddress;
-    Integer maxMessageBytes;
-    Integer maxOutboundBytes;
-    Integer maxSubscriptionsPerConnection;
-    Duration handshakeTimeout;
-    Duration pingInterval;
-    Duration idleTimeout;
-
-    ServerConfig.Limits build() {
-      return new ServerConfig.Limits(optional(maxConnections), optional(maxConnectionsPerAddress),
-          optional(maxMessageBytes), optional(maxOutboundBytes), optional(maxSubscriptionsPerConnection),
-          Optional.ofNullable(handshakeTimeout), Optional.ofNullable(pingInterval), Optional.ofNullable(idleTimeout));
-    }
-
-    private static OptionalInt optional(Integer value) {
-      return value == null ? OptionalInt.empty() : OptionalInt.of(value);
-    }
-  }
-
   /** Resolves flag-or-variable values and turns each failure into a problem naming both. */
   private static final class Reader {
     private final Map<String, String> variables;
@@ -381,28 +444,12 @@ final class ServerCommandLine {
       }
     }
 
-    <T> void set(String name, T value, Consumer<T> setter) {
-      try {
-        setter.accept(value);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        problems.add((name.startsWith("--") ? name + " / " + variableFor(name) + ": " : "") + e.getMessage());
-      }
-    }
-
     Integer integer(String value) {
       try {
         return Integer.valueOf(value.trim().replace("_", ""));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("not a whole number: '" + value + "'", e);
       }
-    }
-
-    Integer positive(String value) {
-      Integer parsed = integer(value);
-      if (parsed < 1) {
-        throw new IllegalArgumentException("must be at least 1: " + parsed);
-      }
-      return parsed;
     }
 
     Environment environment(String flagValue, Properties systemProperties) {
@@ -423,26 +470,39 @@ final class ServerCommandLine {
       }
     }
 
-    Optional<String> secret(String flagValue, String fileFlagValue) {
-      String direct = value("--token-secret", flagValue);
-      String file = value("--token-secret-file", fileFlagValue);
+    void problem(String problem) {
+      problems.add(problem);
+    }
+
+    int problemCount() {
+      return problems.size();
+    }
+
+    /**
+     * A secret given directly (flag or variable of {@code directFlag}) or in a file ({@code fileFlag}); never
+     * both. The value itself never appears in a problem.
+     */
+    Optional<String> secret(String directFlag, String flagValue, String fileFlag, String fileFlagValue) {
+      String direct = value(directFlag, flagValue);
+      String file = value(fileFlag, fileFlagValue);
       if (direct != null && file != null) {
-        problems.add("--token-secret and --token-secret-file are both set (by flag or environment variable):"
+        problems.add(directFlag + " and " + fileFlag + " are both set (by flag or environment variable):"
             + " keep one");
         return Optional.empty();
       }
       if (file == null) {
         return Optional.ofNullable(direct);
       }
+      String where = fileFlag + " / " + variableFor(fileFlag);
       try {
         String content = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
         if (content.isEmpty()) {
-          problems.add("--token-secret-file / STEADFAST_TOKEN_SECRET_FILE: file " + file + " is empty");
+          problems.add(where + ": file " + file + " is empty");
           return Optional.empty();
         }
         return Optional.of(content);
       } catch (IOException | RuntimeException e) {
-        problems.add("--token-secret-file / STEADFAST_TOKEN_SECRET_FILE: cannot read " + file + ": " + e);
+        problems.add(where + ": cannot read " + file + ": " + e);
         return Optional.empty();
       }
     }

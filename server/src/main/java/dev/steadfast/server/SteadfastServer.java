@@ -14,7 +14,10 @@ import dev.steadfast.threads.ThreadManagerMetrics;
 import dev.steadfast.websocket.InProcessBroker;
 import dev.steadfast.websocket.MessageBroker;
 import dev.steadfast.websocket.WebSocketHub;
+import dev.steadfast.websocket.WebSocketHubConfig;
 import dev.steadfast.websocket.WebSocketStatistics;
+import dev.steadfast.websocket.redis.RedisBroker;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -42,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Startup steps</b>, each a {@link StartupStep} (reverse order on shutdown): {@value #STEP_CONFIGURATION}
  * (credentials; development ones generated when allowed), {@value #STEP_METRICS} (Prometheus registry and JVM
  * meters; optional: without it the service runs degraded), {@value #STEP_THREADS}, {@value #STEP_BROKER} (the
- * in-process {@link MessageBroker}), {@value #STEP_WEBSOCKET} (binds the port, serves {@code /ws} and the HTTP
+ * in-process {@link MessageBroker}, or the Redis one with {@code --broker redis://...}: required, so an unreachable
+ * Redis fails startup naming its address and the cause), {@value #STEP_WEBSOCKET} (binds the port, serves {@code /ws} and the HTTP
  * routes) and {@value #STEP_SELF_CHECK} (over loopback: {@code /health/live} answers and a WebSocket opens and
  * closes with a token).
  *
@@ -56,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * the metrics.
  *
  * <pre>{@code
- * ServerConfig config = ServerConfig.builder().port(0).bindAddress("127.0.0.1").build();
+ * ServerConfig config = ServerConfig.builder()
+ *     .hub(WebSocketHubConfig.custom().port(0).bindAddress("127.0.0.1").build())
+ *     .build();
  * try (SteadfastServer server = SteadfastServer.start(config, Environment.DEVELOPMENT)) {
  *   System.out.println("ws://127.0.0.1:" + server.port() + "/ws?access_token="
  *       + server.credentials().developmentToken().orElseThrow());
@@ -78,6 +84,8 @@ public final class SteadfastServer implements AutoCloseable {
   public static final String STEP_SELF_CHECK = "self-check";
   /** The {@code /health/ready} failure when the listener closed while the service was not draining. */
   static final String LISTENER_NOT_ACCEPTING = STEP_WEBSOCKET + ": not accepting connections";
+  /** The {@code /health/ready} failure while the message broker cannot reach its backend (Redis). */
+  static final String BROKER_DISCONNECTED = STEP_BROKER + ": disconnected";
   /** Threads of the HTTP routes (health, metrics, report), so a slow scrape never blocks WebSocket I/O. */
   static final int ROUTE_THREADS = 2;
   /** Requests waiting for a route thread before the hub answers 503. */
@@ -139,7 +147,7 @@ public final class SteadfastServer implements AutoCloseable {
             .stop(this::stopThreads)
             .build())
         .step(StartupStep.builder(STEP_BROKER)
-            .start(ctx -> components.broker = new InProcessBroker())
+            .start(ctx -> components.broker = startBroker())
             .stop(this::stopBroker)
             .build())
         .step(StartupStep.builder(STEP_WEBSOCKET)
@@ -217,12 +225,35 @@ public final class SteadfastServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The in-process broker, or the Redis broker connected now. A Redis that cannot be reached fails this required
+   * step (the service exits 1): a node serving without its broker would acknowledge publishes that never reach the
+   * other nodes' subscribers.
+   */
+  private MessageBroker startBroker() {
+    Optional<RedisBrokerConfig> redis = config.redisBroker();
+    if (redis.isEmpty()) {
+      return new InProcessBroker();
+    }
+    RedisBroker broker = RedisBroker.connect(redis.get());
+    LOG.info("message broker: Redis at {} (history {} per topic, {})", redis.get().address(),
+        redis.get().historySize(), redis.get().historyTtl());
+    return broker;
+  }
+
   private void stopBroker() {
-    InProcessBroker broker = components.broker;
-    if (broker != null && broker.subscriptionCount() > 0) {
+    MessageBroker broker = components.broker;
+    if (broker instanceof InProcessBroker inProcess && inProcess.subscriptionCount() > 0) {
       // The hub closes every subscription when its connections close; one left here is a leak to investigate.
       LOG.warn("message broker still holds {} subscriptions after the WebSocket listener stopped: {}",
-          broker.subscriptionCount(), broker);
+          inProcess.subscriptionCount(), inProcess);
+    }
+    if (broker instanceof RedisBroker redis) {
+      if (redis.subscriptionCount() > 0) {
+        LOG.warn("message broker still holds {} subscriptions after the WebSocket listener stopped: {}",
+            redis.subscriptionCount(), redis);
+      }
+      redis.close();
     }
   }
 
@@ -230,7 +261,11 @@ public final class SteadfastServer implements AutoCloseable {
     Credentials credentials = components.credentials;
     HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::startupJson,
         components::recentStall);
-    WebSocketHub.Builder builder = HubConfigurer.configure(WebSocketHub.builder(), config, credentials)
+    WebSocketHubConfig hubConfig = WebSocketHubConfig.from(config.hub())
+        .tokenSecret(credentials.tokenSecret())
+        .publishApiKey(credentials.publishApiKey())
+        .build();
+    WebSocketHub.Builder builder = WebSocketHub.builder(hubConfig)
         .broker(components.broker)
         .threadFactory(components.threads.threadFactory("websocket-io"))
         .routeExecutor(components.routeExecutor);
@@ -266,14 +301,14 @@ public final class SteadfastServer implements AutoCloseable {
     if (live.status() != 200) {
       throw new IllegalStateException(HealthRoutes.LIVE + " answered " + live.status() + ": " + live.body());
     }
-    int code = probe.upgradeAndClose(WebSocketHub.DEFAULT_PATH, components.credentials.selfCheckToken());
+    int code = probe.upgradeAndClose(config.hub().path(), components.credentials.selfCheckToken());
     if (code != 1000) {
       throw new IllegalStateException("self-check WebSocket was closed with " + code + " instead of 1000");
     }
   }
 
   private InetSocketAddress loopbackAddress() {
-    String bind = config.bindAddress();
+    String bind = config.hub().bindAddress();
     String host = "0.0.0.0".equals(bind) || "::".equals(bind) || "0:0:0:0:0:0:0:0".equals(bind) ? "127.0.0.1" : bind;
     return new InetSocketAddress(host, components.hub.port());
   }
@@ -290,6 +325,10 @@ public final class SteadfastServer implements AutoCloseable {
     boolean drainingNow = draining;
     if (listenerClosed && !drainingNow && state.isServing()) {
       failures.add(LISTENER_NOT_ACCEPTING);
+    }
+    MessageBroker broker = components.broker;
+    if (broker != null && !broker.isConnected() && state.isServing()) {
+      failures.add(BROKER_DISCONNECTED);
     }
     return Health.of(state, drainingNow, report, failures);
   }
@@ -414,7 +453,7 @@ public final class SteadfastServer implements AutoCloseable {
     volatile JvmGcMetrics gcMetrics;
     volatile ThreadManager threads;
     volatile ExecutorService routeExecutor;
-    volatile InProcessBroker broker;
+    volatile MessageBroker broker;
     volatile WebSocketHub hub;
     volatile HealthRoutes routes;
     volatile Stall lastStall;

@@ -11,7 +11,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +33,9 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 final class Connection implements ChannelFutureListener, Runnable {
 
     enum Phase { HTTP, UPGRADING, OPEN }
+
+    /** The offset of a message from a broker without history. */
+    static final long NO_OFFSET = -1;
 
     private static final AtomicReferenceFieldUpdater<Connection, CloseReason> REASON =
             AtomicReferenceFieldUpdater.newUpdater(Connection.class, CloseReason.class, "reason");
@@ -57,6 +64,8 @@ final class Connection implements ChannelFutureListener, Runnable {
     private long stallSignature;
     private long stalledSinceNanos;
     private Set<String> subscriptions;
+    /** Topics whose history is being read: their live messages wait here (event loop only; usually null). */
+    private Map<String, HeldMessages> held;
     private ScheduledFuture<?> handshakeTimer;
     private ScheduledFuture<?> heartbeatTimer;
     private ScheduledFuture<?> forceCloseTimer;
@@ -287,9 +296,71 @@ final class Connection implements ChannelFutureListener, Runnable {
         if (subscriptions != null && subscriptions.remove(topic)) {
             core.topics.remove(topic, this);
         }
+        if (held != null) {
+            held.remove(topic);
+        }
+    }
+
+    // ---- recovery (event loop) ----
+
+    /** From now until {@link #releaseHeld}, live messages of {@code topic} are held instead of written. */
+    void holdLive(String topic) {
+        if (held == null) {
+            held = new HashMap<>(4);
+        }
+        held.put(topic, new HeldMessages());
+    }
+
+    boolean isHolding(String topic) {
+        return held != null && held.containsKey(topic);
+    }
+
+    /**
+     * Ends holding {@code topic}: writes the held live messages with an offset above {@code after} (those at or
+     * below it were already sent from the history), in arrival order.
+     */
+    void releaseHeld(String topic, long after) {
+        HeldMessages messages = held == null ? null : held.remove(topic);
+        if (messages == null) {
+            return;
+        }
+        for (int i = 0; i < messages.offsets.size(); i++) {
+            if (messages.offsets.get(i) > after) {
+                deliver(messages.frames.get(i));
+            } else {
+                core.counters.messagesDropped.increment();
+            }
+        }
+    }
+
+    /** Live messages of one topic waiting for its history to be read; bounded like the outbound buffer. */
+    private static final class HeldMessages {
+        final List<Long> offsets = new ArrayList<>();
+        final List<byte[]> frames = new ArrayList<>();
+        long bytes;
     }
 
     // ---- writing (any thread) ----
+
+    /**
+     * Fan-out of one published message of {@code topic} at {@code offset} ({@link #NO_OFFSET} without history), on
+     * this connection's event loop; held while the topic's history is being read for this connection.
+     */
+    void deliver(String topic, long offset, byte[] frame) {
+        HeldMessages messages = held == null ? null : held.get(topic);
+        if (messages == null) {
+            deliver(frame);
+            return;
+        }
+        messages.offsets.add(offset);
+        messages.frames.add(frame);
+        messages.bytes += frame.length;
+        if (messages.bytes > core.config.maxOutboundBytes()) {
+            held.remove(topic);
+            core.counters.messagesDropped.add(messages.offsets.size());
+            evictSlowConsumer();
+        }
+    }
 
     /**
      * Fan-out of one published message, on this connection's event loop (so the pending-bytes check is exact);
@@ -441,6 +512,7 @@ final class Connection implements ChannelFutureListener, Runnable {
             }
             subscriptions = null;
         }
+        held = null;
         if (addressCounted) {
             addressCounted = false;
             core.limiter.release(remoteAddress.getAddress());

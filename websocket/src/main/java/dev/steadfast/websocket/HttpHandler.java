@@ -324,6 +324,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else if (failure instanceof PublishRefusedException refused) {
                 respond(channel, HttpResponseStatus.valueOf(refused.httpStatus()), refused.code(),
                         refused.getMessage(), CloseReason.HTTP_EXCHANGE);
+            } else if (HubCore.brokerRefusal(failure) instanceof BrokerException refusal) {
+                // Expected while the backend is down or slow: one line per publish would flood the log.
+                LOG.debug("Publish API: broker refused a message for topic '{}': {}", topic, refusal.getMessage());
+                respond(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, refusal.code(), refusal.getMessage(),
+                        CloseReason.HTTP_EXCHANGE);
             } else {
                 LOG.warn("Publish API: broker refused a message for topic '{}'", topic, failure);
                 respond(channel, HttpResponseStatus.BAD_GATEWAY, "publish_failed",

@@ -30,6 +30,8 @@ final class HubCore {
     final ClientEvents events = new ClientEvents(System::nanoTime);
     final Frames frames = new Frames();
     final Topics topics;
+    /** Whether the broker keeps a history: subscribes then read the topic's position (and recover {@code since}). */
+    final boolean history;
     final AddressLimiter limiter;
     /** Connections per address that have not yet sent a complete request. */
     final AddressCounts pendingHandshakes;
@@ -45,6 +47,7 @@ final class HubCore {
         this.settings = settings;
         this.config = settings.config();
         this.topics = new Topics(settings.broker(), frames);
+        this.history = settings.broker().keepsHistory();
         this.limiter = new AddressLimiter(config.maxConnections(), config.maxConnectionsPerAddress());
         this.pendingHandshakes = new AddressCounts(config.maxPendingHandshakesPerAddress());
         this.tokenVerifier = new TokenVerifier(settings.tokenSecret(), config.tokenClockSkew(), Clock.systemUTC());
@@ -177,6 +180,15 @@ final class HubCore {
             return CompletableFuture.failedFuture(e);
         }
         return accepted.thenRun(counters.publishes::increment);
+    }
+
+    /** The {@link BrokerException} behind a failed broker stage, or the failure itself. */
+    static Throwable brokerRefusal(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     // ---- statistics ----

@@ -319,6 +319,23 @@ class HostileClientTest extends HubTestSupport {
     }
 
     @Test
+    void wrongApiKeys_areOneLinePerAddress_andEachCounted() throws Exception {
+        start();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.core().events.sink(lines::add);
+        for (int i = 0; i < 20; i++) {
+            RawHttp.Response response = RawHttp.exchange(hub.port(), RawHttp.post(WebSocketHub.PUBLISH_PATH,
+                    "{\"topic\":\"room:1\",\"payload\":1}", "X-Api-Key: guess-" + i));
+            assertThat(response.status()).isEqualTo(401);
+        }
+
+        assertThat(lines).singleElement().asString()
+                .contains("wrong API key", "--publish-api-key", "127.0.0.1").doesNotContain("guess-");
+        assertThat(hub.core().events.count("bad_api_key")).isEqualTo(20);
+        awaitBaseline();
+    }
+
+    @Test
     void everyByteQueuedForAClient_isCountedInBytesOut() throws Exception {
         start();
         try (RawWebSocket ws = RawWebSocket.open(hub.port(), roomToken())) {

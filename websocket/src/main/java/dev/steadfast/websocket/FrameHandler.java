@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -52,7 +53,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
                 handle(ByteBufUtil.getBytes(frame.content()));
             }
         } else if (frame instanceof PingWebSocketFrame) {
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            connection.pingReceived(frame.content());
         } else if (frame instanceof PongWebSocketFrame) {
             // Liveness only: frameReceived() above already reset the idle clock.
         } else if (frame instanceof CloseWebSocketFrame close) {
@@ -259,6 +260,8 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         core.publish(topic, core.frames.json(payload)).whenComplete((ignored, failure) -> {
             if (failure == null) {
                 connection.reply(core.frames.reply("ack", id, topic));
+            } else if (HubCore.brokerRefusal(failure) instanceof PublishRefusedException refused) {
+                error(refused.code(), refused.getMessage(), id);
             } else if (HubCore.brokerRefusal(failure) instanceof BrokerException refusal) {
                 // Expected while the backend is down or slow: one line per publish would flood the log.
                 LOG.debug("{}: broker refused a message for topic '{}': {}", connection, topic, refusal.getMessage());
@@ -299,12 +302,17 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             WebSocketCloseStatus status = corrupted.closeStatus();
             CloseReason reason = status.code() == CloseCodes.MESSAGE_TOO_BIG
                     ? CloseReason.MESSAGE_TOO_BIG : CloseReason.PROTOCOL_VIOLATION;
-            LOG.debug("{}: {}", connection, cause.getMessage());
+            if (reason == CloseReason.PROTOCOL_VIOLATION && !connection.isClosing()) {
+                core.events.report(ClientEvents.Kind.PROTOCOL_VIOLATION, connection.remoteAddress,
+                        cause.getMessage() + "; closed with " + status.code());
+            }
             connection.closeWith(status.code(), status.reasonText(), reason);
         } else if (cause instanceof TooLongFrameException) {
             connection.closeWith(CloseCodes.MESSAGE_TOO_BIG, "message over " + core.config.maxMessageSize()
                     + " bytes", CloseReason.MESSAGE_TOO_BIG);
-        } else if (cause instanceof IOException) {
+        } else if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            // The client reset the socket or closed it in the middle of a fragmented message: its doing, counted
+            // by the close reason, not worth a line each.
             connection.recordReason(CloseReason.CONNECTION_LOST);
             ctx.close();
         } else {

@@ -113,6 +113,24 @@ final class Frames {
         return mapper.createObjectNode();
     }
 
+    /**
+     * Null when {@code payloadJson} can be encoded for delivery, else why not (sent to the client). JSON escapes can
+     * spell an unpaired UTF-16 surrogate ({@code "\\udc00"}), which no UTF-8 frame can carry.
+     */
+    static String payloadProblem(String payloadJson) {
+        for (int i = 0; i < payloadJson.length(); i++) {
+            char c = payloadJson.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < payloadJson.length()
+                    && Character.isLowSurrogate(payloadJson.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "payload is not valid Unicode: it holds an unpaired UTF-16 surrogate (\\u"
+                        + Integer.toHexString(c) + ") that cannot be sent as UTF-8";
+            }
+        }
+        return null;
+    }
+
     /** Null when the topic is valid, else why not (sent to the client). */
     static String topicProblem(String topic) {
         if (topic == null || topic.isEmpty()) {

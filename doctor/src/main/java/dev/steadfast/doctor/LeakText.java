@@ -122,8 +122,12 @@ final class LeakText {
         if (!retention.isEmpty()) {
             out.append("\nWho holds them (heap dump read with Shark):\n");
             for (ClassRetention held : retention) {
-                for (String line : held.toString().split("\\R")) {
-                    out.append("  ").append(line).append('\n');
+                boolean most = held.instancesOnPath() * 2 > held.instancesSampled();
+                out.append("  ").append(held.className()).append(": ").append(held.instancesOnPath()).append(" of ")
+                        .append(held.instancesSampled()).append(" sampled instances ")
+                        .append(most ? "held by:\n" : "held this way (no single path holds most of them):\n");
+                for (String line : held.path().toString().split("\\R")) {
+                    out.append("    ").append(line).append('\n');
                 }
             }
         }

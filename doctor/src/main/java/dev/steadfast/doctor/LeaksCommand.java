@@ -187,15 +187,27 @@ final class LeaksCommand implements Callable<Integer> {
         }
     }
 
-    private static List<String> suspects(LeakSampling.Result result) {
+    /**
+     * The growing classes whose holders are looked up: the application's own classes first (a leaked
+     * {@code Session} has one holder; the {@code byte[]} and map nodes it drags along share theirs with everything
+     * else in the heap), then the others, by byte growth.
+     */
+    static List<String> suspects(LeakSampling.Result result) {
         List<String> names = new ArrayList<>();
-        for (ClassHistogramTrend.Growth growth : result.heap().growing()) {
-            if (names.size() == RETENTION_CLASSES) {
-                break;
+        for (boolean ownClasses : new boolean[] {true, false}) {
+            for (ClassHistogramTrend.Growth growth : result.heap().growing()) {
+                if (names.size() < RETENTION_CLASSES && isPlatformClass(growth.name()) != ownClasses
+                        && !names.contains(growth.name())) {
+                    names.add(growth.name());
+                }
             }
-            names.add(growth.name());
         }
         return names;
+    }
+
+    static boolean isPlatformClass(String className) {
+        return className.startsWith("java.") || className.startsWith("javax.") || className.startsWith("jdk.")
+                || className.startsWith("sun.") || className.startsWith("com.sun.") || !className.contains(".");
     }
 
     private static void deleteQuietly(Path file) {

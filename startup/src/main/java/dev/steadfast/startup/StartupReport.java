@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public final class StartupReport {
   /** Identifies the JSON layout; changes only when a field is removed or changes meaning. */
-  public static final String JSON_SCHEMA = "steadfast.startup.report/1";
+  public static final String JSON_SCHEMA = "steadfast.startup.report/2";
 
   private final StartupOutcome outcome;
   private final Environment environment;

@@ -41,7 +41,7 @@ class StartupReportTest {
 
     JsonNode json = JSON.readTree(report.toJson());
 
-    assertThat(json.get("schema").asText()).isEqualTo("steadfast.startup.report/1");
+    assertThat(json.get("schema").asText()).isEqualTo("steadfast.startup.report/2");
     assertThat(json.get("outcome").asText()).isEqualTo("DEGRADED");
     assertThat(json.get("environment").asText()).isEqualTo("STAGING");
     assertThat(json.get("mode").asText()).isEqualTo("parallel");

@@ -50,7 +50,8 @@ final class LeaksCommand implements Callable<Integer> {
     private Duration duration;
 
     @Option(names = "--interval", defaultValue = DEFAULT_INTERVAL, converter = DurationConverter.class,
-            description = "time between samples (default ${DEFAULT-VALUE}); at least 3 samples are needed")
+            description = "time between samples (default ${DEFAULT-VALUE}); at least "
+                    + ClassHistogramTrend.MIN_SAMPLES + " samples are needed")
     private Duration interval;
 
     @Option(names = "--no-gc", description = "count every object without the full GC GC.class_histogram runs before"
@@ -86,8 +87,10 @@ final class LeaksCommand implements Callable<Integer> {
         LeakSampling.Result result;
         List<ClassRetention> retention = List.of();
         String target;
+        Duration uptimeAtStart;
         Path dump = null;
         try (AttachedJvm jvm = AttachedJvm.attach(pid)) {
+            uptimeAtStart = jvm.uptime();
             target = "pid " + pid + " (" + jvm.mainClass() + ", " + jvm.description() + ")";
             err.println("Sampling " + target + " every " + DurationConverter.format(interval) + " for "
                     + DurationConverter.format(interval.multipliedBy(samples - 1L)) + ": " + samples + " samples"
@@ -138,9 +141,9 @@ final class LeaksCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(LeakText.toJson(target, result, retention, top)));
+            out.println(Json.write(LeakText.toJson(target, result, retention, top, uptimeAtStart)));
         } else {
-            out.print(LeakText.render(target, result, retention, top, noGc));
+            out.print(LeakText.render(target, result, retention, top, noGc, uptimeAtStart));
         }
         return result.growing() ? ExitCode.FOUND.code() : ExitCode.CLEAN.code();
     }

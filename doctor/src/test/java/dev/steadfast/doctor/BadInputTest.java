@@ -117,7 +117,7 @@ class BadInputTest {
         DoctorRun run = DoctorRun.of("leaks", "12345", "--duration", "5s", "--interval", "10s", "--keep-dump");
 
         assertOneLineFailure(run, ExitCode.USAGE);
-        assertThat(run.err()).contains("--duration 5s with --interval 10s gives 1 samples; at least 3 are needed")
+        assertThat(run.err()).contains("--duration 5s with --interval 10s gives 1 samples; at least 5 are needed")
                 .contains("--keep-dump needs --heap-dump");
     }
 

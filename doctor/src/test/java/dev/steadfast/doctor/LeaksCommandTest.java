@@ -38,6 +38,7 @@ class LeaksCommandTest {
             String session = SteadyLeakMain.class.getName() + "$Session";
             assertThat(run.out()).as(run.toString())
                     .contains("VERDICT: GROWING: the heap grows.")
+                    .containsPattern("Note: the JVM had run for \\d+s when sampling began")
                     .containsPattern("\\n  " + session.replace("$", "\\$") + " +\\+\\d+\\.\\d/min instances")
                     .contains("Who holds them (heap dump read with Shark):")
                     .containsPattern("GC root: class " + SteadyLeakMain.class.getName())
@@ -45,7 +46,7 @@ class LeaksCommandTest {
             assertThat(run.err()).as(run.toString())
                     .contains("forces a FULL, STOP-THE-WORLD GC")
                     .contains("Dumping the heap")
-                    .containsPattern("\\[  3/\\d+ +\\S+\\] live [^|]+\\| running verdict:");
+                    .containsPattern("\\[  5/\\d+ +\\S+\\] live [^|]+\\| running verdict:");
             try (Stream<Path> left = Files.list(dumps)) {
                 assertThat(left).as("the heap dump is deleted without --keep-dump").isEmpty();
             }

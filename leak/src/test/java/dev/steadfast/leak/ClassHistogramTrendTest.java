@@ -55,8 +55,8 @@ class ClassHistogramTrendTest {
 
     @Test
     void counts_growingInEveryInterval_areGrowthWithNoBytes() {
-        ClassHistogramTrend threads = ClassHistogramTrend.of(4, 0);
-        for (int i = 0; i < 4; i++) {
+        ClassHistogramTrend threads = ClassHistogramTrend.of(5, 0);
+        for (int i = 0; i < 5; i++) {
             threads.addCounts(Duration.ofSeconds(i + 1), Map.of("pool-*-thread-*", 2L + i, "main", 1L));
         }
 
@@ -69,13 +69,30 @@ class ClassHistogramTrendTest {
         });
     }
 
+    /**
+     * A bounded pool's thread count going 1, 2, 3 in three samples lies exactly on a line, so its confidence interval
+     * is a point and the slope is "significant"; a count that wanders rises in every one of n-1 intervals by chance
+     * once in n! runs. Seen on a healthy service whose cached pool retires and restarts threads: three samples said
+     * "threads grow". Five samples make a chance run a 1-in-120 event and the bounds wide enough to catch it.
+     */
+    @Test
+    void fewerThanFiveSamples_giveNoVerdict_soAChanceRiseIsNotCalledGrowth() {
+        ClassHistogramTrend four = ClassHistogramTrend.of(5, 0);
+        for (int i = 0; i < 4; i++) {
+            four.addCounts(Duration.ofSeconds(i + 1), Map.of("pool-*-thread-*", 1L + i));
+        }
+
+        assertThatThrownBy(() -> ClassHistogramTrend.of(3, 0)).hasMessageContaining("maxSamples must be at least 5");
+        assertThatThrownBy(four::evaluate).hasMessageStartingWith("a trend needs at least 5 samples: 4");
+    }
+
     @Test
     void misuse_isRejectedWithTheReason() {
-        ClassHistogramTrend trend = ClassHistogramTrend.of(3, 0);
+        ClassHistogramTrend trend = ClassHistogramTrend.of(5, 0);
         trend.add(Duration.ofSeconds(5), histogram(1, 1));
 
-        assertThatThrownBy(() -> ClassHistogramTrend.of(2, 0)).hasMessageContaining("maxSamples must be at least 3");
-        assertThatThrownBy(trend::evaluate).hasMessage("a trend needs at least 3 samples: 1");
+        assertThatThrownBy(() -> ClassHistogramTrend.of(4, 0)).hasMessageContaining("maxSamples must be at least 5");
+        assertThatThrownBy(trend::evaluate).hasMessageStartingWith("a trend needs at least 5 samples: 1");
         assertThatThrownBy(() -> trend.add(Duration.ofSeconds(5), histogram(1, 1)))
                 .hasMessage("sample 1 at PT5S is not after the previous one");
     }

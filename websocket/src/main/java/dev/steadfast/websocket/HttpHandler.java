@@ -326,7 +326,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 respond(channel, HttpResponseStatus.OK, null,
                         core.frames.json(core.frames.object().put("status", "published").put("topic", topic)),
                         CloseReason.HTTP_EXCHANGE);
-            } else if (failure instanceof PublishRefusedException refused) {
+            } else if (HubCore.brokerRefusal(failure) instanceof PublishRefusedException refused) {
                 respond(channel, HttpResponseStatus.valueOf(refused.httpStatus()), refused.code(),
                         refused.getMessage(), CloseReason.HTTP_EXCHANGE);
             } else if (HubCore.brokerRefusal(failure) instanceof BrokerException refusal) {

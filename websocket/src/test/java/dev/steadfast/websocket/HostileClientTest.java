@@ -427,6 +427,25 @@ class HostileClientTest extends HubTestSupport {
     }
 
     @Test
+    void refusedTokens_areLoggedOncePerAddressSayingWhatToCheck() throws Exception {
+        start();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.core().events.sink(lines::add);
+        String forged = roomToken();
+        forged = forged.substring(0, forged.length() - 2) + (forged.endsWith("AA") ? "BB" : "AA");
+        for (int i = 0; i < 5; i++) {
+            RawHttp.Response response = RawHttp.exchange(hub.port(),
+                    RawHttp.upgradeRequest("/ws?access_token=" + forged));
+            assertThat(response.status()).isEqualTo(401);
+        }
+
+        assertThat(lines).singleElement().asString()
+                .contains("token refused with 401", "tokenSecret", "127.0.0.1").doesNotContain(forged);
+        assertThat(hub.core().events.count("bad_token")).isEqualTo(5);
+        awaitBaseline();
+    }
+
+    @Test
     void wrongApiKeys_areOneLinePerAddress_andEachCounted() throws Exception {
         start();
         List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();

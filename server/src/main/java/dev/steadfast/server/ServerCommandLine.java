@@ -1,12 +1,12 @@
 package dev.steadfast.server;
 
+import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.startup.Environment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,8 +19,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,13 +37,12 @@ import picocli.CommandLine.Option;
  * }
  * }</pre>
  *
- * <p>Durations are written {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}).
+ * <p>Durations are written in Steadfast's one grammar ({@link Durations}): {@code 500ms}, {@code 10s}, {@code 2m},
+ * {@code 1h}, {@code 1d} or ISO-8601 ({@code PT10S}).
  */
 final class ServerCommandLine {
   /** Prefix of every environment variable the server reads. */
   public static final String ENV_PREFIX = "STEADFAST_";
-
-  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
   private final boolean helpRequested;
   private final String usage;
@@ -296,37 +293,13 @@ final class ServerCommandLine {
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
-  /**
-   * Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}).
-   *
-   * @throws IllegalArgumentException naming the value and the accepted forms
-   */
+  /** Parses a duration in Steadfast's one grammar ({@link Durations}). */
   static Duration duration(String value) {
-    String text = value.trim().toLowerCase(Locale.ROOT);
-    Matcher m = SHORT_DURATION.matcher(text);
-    if (m.matches()) {
-      long amount = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofHours(amount);
-      };
-    }
-    try {
-      return Duration.parse(value.trim());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not a duration: '" + value + "' (write e.g. 500ms, 10s, 2m, 1h or PT10S)",
-          e);
-    }
+    return Durations.parse(value);
   }
 
   static Duration positiveDuration(String value) {
-    Duration parsed = duration(value);
-    if (parsed.isNegative() || parsed.isZero()) {
-      throw new IllegalArgumentException("must be positive: '" + value + "'");
-    }
-    return parsed;
+    return Durations.parsePositive(value);
   }
 
   /** Mutable collector for the limits, validated once as a whole. */

@@ -2,9 +2,6 @@ package dev.steadfast.server;
 
 import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.startup.Environment;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -408,14 +405,9 @@ final class ServerCommandLine {
         return Optional.ofNullable(direct);
       }
       try {
-        String content = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-        if (content.isEmpty()) {
-          problems.add("--token-secret-file / STEADFAST_TOKEN_SECRET_FILE: file " + file + " is empty");
-          return Optional.empty();
-        }
-        return Optional.of(content);
-      } catch (IOException | RuntimeException e) {
-        problems.add("--token-secret-file / STEADFAST_TOKEN_SECRET_FILE: cannot read " + file + ": " + e);
+        return Optional.of(SecretFile.read(Path.of(file)));
+      } catch (IllegalArgumentException e) {
+        problems.add("--token-secret-file / STEADFAST_TOKEN_SECRET_FILE: " + e.getMessage());
         return Optional.empty();
       }
     }

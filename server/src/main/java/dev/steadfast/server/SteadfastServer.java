@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,7 @@ public final class SteadfastServer implements AutoCloseable {
   private final Hooks hooks;
   private final Components components = new Components();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean stopRequested = new AtomicBoolean();
   private volatile boolean draining;
   private volatile Startup startup;
 
@@ -163,7 +165,7 @@ public final class SteadfastServer implements AutoCloseable {
       stopped.countDown();
       report.throwIfFailed();
     }
-    LOG.info("{}", report.summary());
+    LOG.info("{}", report);
   }
 
   private void startMetrics() {
@@ -351,10 +353,17 @@ public final class SteadfastServer implements AutoCloseable {
    * @return how each step stopped
    */
   public ShutdownReport stop() {
+    boolean first = stopRequested.compareAndSet(false, true);
     draining = true;
-    LOG.info("shutting down: draining WebSocket clients (at most {})", config.drainTimeout());
+    if (first) {
+      LOG.info("shutting down: draining WebSocket clients (at most {})", config.drainTimeout());
+    }
     try {
-      return startup.stop();
+      ShutdownReport report = startup.stop();
+      if (first) {
+        LOG.info("stopped: {}", report);
+      }
+      return report;
     } finally {
       stopped.countDown();
     }

@@ -138,6 +138,11 @@ final class ServerCommandLine {
     @Option(names = "--startup-timeout", paramLabel = "DURATION",
         description = "How long the whole startup may take (STEADFAST_STARTUP_TIMEOUT; default 60s).")
     String startupTimeout;
+
+    @Option(names = "--leak-window", paramLabel = "DURATION",
+        description = "Window of the service's own leak monitor, at least 1m; a verdict needs a third of it"
+            + " (STEADFAST_LEAK_WINDOW; default 1h).")
+    String leakWindow;
   }
 
   /**
@@ -191,6 +196,7 @@ final class ServerCommandLine {
     reader.apply("--io-threads", flags.ioThreads, reader::integer, builder::ioThreads);
     reader.apply("--drain-timeout", flags.drainTimeout, ServerCommandLine::duration, builder::drainTimeout);
     reader.apply("--startup-timeout", flags.startupTimeout, ServerCommandLine::duration, builder::startupTimeout);
+    reader.apply("--leak-window", flags.leakWindow, ServerCommandLine::positiveDuration, builder::leakWindow);
     Limits limits = new Limits();
     reader.apply("--max-connections", flags.maxConnections, reader::positive, v -> limits.maxConnections = v);
     reader.apply("--max-connections-per-address", flags.maxConnectionsPerAddress, reader::positive,

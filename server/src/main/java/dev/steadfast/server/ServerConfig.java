@@ -1,5 +1,7 @@
 package dev.steadfast.server;
 
+import dev.steadfast.diagnostics.Durations;
+import dev.steadfast.leak.LeakMonitor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,8 @@ public final class ServerConfig {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
   /** How long the whole startup may take. */
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  /** Window over which the service's own leak monitor fits its trends ({@code LeakMonitor}'s default). */
+  public static final Duration DEFAULT_LEAK_WINDOW = LeakMonitor.DEFAULT_WINDOW;
   /** Smallest token secret: HS256 needs a 256-bit key. */
   public static final int MIN_TOKEN_SECRET_BYTES = 32;
 
@@ -51,6 +55,7 @@ public final class ServerConfig {
   private final Duration drainTimeout;
   private final Duration startupTimeout;
   private final OptionalInt ioThreads;
+  private final Duration leakWindow;
 
   private ServerConfig(Builder b) {
     this.port = b.port;
@@ -63,6 +68,12 @@ public final class ServerConfig {
     this.drainTimeout = b.drainTimeout;
     this.startupTimeout = b.startupTimeout;
     this.ioThreads = b.ioThreads;
+    this.leakWindow = b.leakWindow;
+  }
+
+  /** @return the window of the service's own leak monitor (the {@code leak-monitor} step) */
+  public Duration leakWindow() {
+    return leakWindow;
   }
 
   /**
@@ -131,7 +142,8 @@ public final class ServerConfig {
         + ", tokenSecret=" + (tokenSecret.isPresent() ? "set" : "development") + ", publishApiKey="
         + (publishApiKey.isPresent() ? "set" : "development") + ", allowedOrigins=" + allowedOrigins
         + ", " + limits + ", drainTimeout=" + drainTimeout + ", startupTimeout=" + startupTimeout
-        + ", ioThreads=" + (ioThreads.isPresent() ? ioThreads.getAsInt() : "default") + "]";
+        + ", ioThreads=" + (ioThreads.isPresent() ? ioThreads.getAsInt() : "default")
+        + ", leakWindow=" + leakWindow + "]";
   }
 
   /**
@@ -312,8 +324,26 @@ public final class ServerConfig {
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
     private OptionalInt ioThreads = OptionalInt.empty();
+    private Duration leakWindow = DEFAULT_LEAK_WINDOW;
 
     private Builder() {}
+
+    /**
+     * Sets the window over which the service's leak monitor fits its trends; default 1 h. A verdict needs a third
+     * of the window (4 of its 12 slots) of data, so a short window answers sooner and sees shorter trends.
+     *
+     * @param window at least {@code LeakMonitor.MIN_WINDOW} (1 min)
+     * @return this builder
+     * @throws IllegalArgumentException when shorter
+     */
+    public Builder leakWindow(Duration window) {
+      if (window.compareTo(LeakMonitor.MIN_WINDOW) < 0) {
+        throw new IllegalArgumentException("leakWindow must be at least " + Durations.format(LeakMonitor.MIN_WINDOW)
+            + ": " + Durations.format(window));
+      }
+      this.leakWindow = window;
+      return this;
+    }
 
     /**
      * Sets the port; default {@value #DEFAULT_PORT}.

@@ -8,6 +8,8 @@ import dev.steadfast.startup.StartupPlan;
 import dev.steadfast.startup.StartupReport;
 import dev.steadfast.startup.StartupState;
 import dev.steadfast.startup.StartupStep;
+import dev.steadfast.startup.StepReport;
+import dev.steadfast.leak.LeakMonitorSnapshot;
 import dev.steadfast.threads.StaleThread;
 import dev.steadfast.threads.ThreadManager;
 import dev.steadfast.threads.ThreadManagerMetrics;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * meters; optional: without it the service runs degraded), {@value #STEP_THREADS}, {@value #STEP_BROKER} (the
  * in-process {@link MessageBroker}), {@value #STEP_WEBSOCKET} (binds the port, serves {@code /ws} and the HTTP
  * routes) and {@value #STEP_SELF_CHECK} (over loopback: {@code /health/live} answers and a WebSocket opens and
- * closes with a token).
+ * closes with a token), and {@value #STEP_LEAK_MONITOR} (optional: the service's own {@code LeakMonitor} over
+ * the heap, threads and every registry; its failure degrades the service, never fails it).
  *
  * <p><b>States</b>: {@link #state()} follows the startup ({@code STARTING -> READY | DEGRADED | FAILED}, then
  * {@code STOPPING -> STOPPED}); {@link #isDraining()} turns true the moment {@link #stop()} begins, before anything
@@ -77,6 +80,8 @@ public final class SteadfastServer implements AutoCloseable {
   public static final String STEP_WEBSOCKET = "websocket-listener";
   /** Step that checks the running service over loopback. */
   public static final String STEP_SELF_CHECK = "self-check";
+  /** Step that starts the service's own leak monitor (optional). */
+  public static final String STEP_LEAK_MONITOR = "leak-monitor";
   /** The {@code /health/ready} failure when the listener closed while the service was not draining. */
   static final String LISTENER_NOT_ACCEPTING = STEP_WEBSOCKET + ": not accepting connections";
   /** Threads of the HTTP routes (health, metrics, report), so a slow scrape never blocks WebSocket I/O. */
@@ -93,6 +98,7 @@ public final class SteadfastServer implements AutoCloseable {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private volatile boolean draining;
   private volatile Startup startup;
+  private volatile StartupPlan plan;
 
   private SteadfastServer(ServerConfig config, Hooks hooks) {
     this.config = config;
@@ -155,7 +161,15 @@ public final class SteadfastServer implements AutoCloseable {
             .timeout(Duration.ofSeconds(10))
             .start(ctx -> selfCheck())
             .build())
+        .step(StartupStep.builder(STEP_LEAK_MONITOR)
+            .criticality(Criticality.OPTIONAL)
+            .dependsOn(STEP_WEBSOCKET, STEP_THREADS, STEP_BROKER)
+            .dependsOnOptionally(STEP_METRICS)
+            .start(ctx -> startLeakMonitor())
+            .stop(this::stopLeakMonitor)
+            .build())
         .build();
+    this.plan = plan;
     Startup running = plan.startInBackground();
     startup = running;
     StartupReport report = running.report();
@@ -238,6 +252,10 @@ public final class SteadfastServer implements AutoCloseable {
         .routeExecutor(components.routeExecutor);
     routes.register(builder);
     components.routes = routes;
+    new StatusRoute(plan, this::health, () -> Optional.ofNullable(components.hub).map(WebSocketHub::statistics),
+        this::leakSnapshot, this::leakMonitorUnavailable).register(builder);
+    new DashboardRoutes().register(builder);
+    hooks.addRoutes(builder, components.broker);
     WebSocketHub hub = builder.build();
     hub.start();
     components.hub = hub;
@@ -259,6 +277,45 @@ public final class SteadfastServer implements AutoCloseable {
           config.drainTimeout());
     }
     hub.close();
+  }
+
+  private void startLeakMonitor() throws Exception {
+    hooks.beforeLeakMonitor();
+    SelfMonitor monitor = SelfMonitor.start(config.leakWindow(), components.hub, components.broker,
+        components.threads);
+    PrometheusMeterRegistry registry = components.registry;
+    try {
+      if (registry != null) {
+        monitor.bindTo(registry);
+      }
+    } catch (RuntimeException e) {
+      monitor.close();
+      throw e;
+    }
+    components.leakMonitor = monitor;
+  }
+
+  private void stopLeakMonitor() {
+    SelfMonitor monitor = components.leakMonitor;
+    if (monitor != null) {
+      monitor.close();
+    }
+  }
+
+  /** The leak monitor's verdict, or empty when its step did not come up. */
+  Optional<LeakMonitorSnapshot> leakSnapshot() {
+    SelfMonitor monitor = components.leakMonitor;
+    return monitor == null ? Optional.empty() : Optional.of(monitor.snapshot());
+  }
+
+  private String leakMonitorUnavailable() {
+    Startup current = startup;
+    Optional<StepReport> step = current == null ? Optional.empty()
+        : current.reportIfFinished().flatMap(r -> r.steps().stream()
+            .filter(s -> s.name().equals(STEP_LEAK_MONITOR)).findFirst());
+    return step.map(s -> "the " + STEP_LEAK_MONITOR + " step is " + s.status()
+            + s.error().map(e -> ": " + e.rootCause()).orElse(""))
+        .orElse("the " + STEP_LEAK_MONITOR + " step has not started");
   }
 
   private void selfCheck() throws Exception {
@@ -407,6 +464,12 @@ public final class SteadfastServer implements AutoCloseable {
     /** Called at the beginning of the self-check step, with the listener's port. */
     default void beforeSelfCheck(int port) throws Exception {}
 
+    /** Called at the beginning of the leak-monitor step (a test makes it fail to see the service degrade). */
+    default void beforeLeakMonitor() throws Exception {}
+
+    /** Adds routes to the hub besides the service's own (the soak test's deliberately leaking route). */
+    default void addRoutes(WebSocketHub.Builder hub, MessageBroker broker) {}
+
     /** Creates the metrics registry. */
     default PrometheusMeterRegistry newMeterRegistry() {
       return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -426,6 +489,7 @@ public final class SteadfastServer implements AutoCloseable {
     volatile InProcessBroker broker;
     volatile WebSocketHub hub;
     volatile HealthRoutes routes;
+    volatile SelfMonitor leakMonitor;
     volatile Stall lastStall;
 
     void stalled(StaleThread stale) {

@@ -69,6 +69,10 @@ public final class Main {
       out.println(line.usage());
       return 0;
     }
+    if (exitZeroAfterSignal) {
+      // Only the real process owns the logging configuration; tests embedding Main keep theirs.
+      line.logSettings().apply();
+    }
     Logger log = LoggerFactory.getLogger(Main.class);
     line.warnings().forEach(warning -> log.warn("{}", warning));
     log.info("starting in the {} environment with {}", line.environment(), line.config());
@@ -90,7 +94,12 @@ public final class Main {
       }
     }, "server-shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println(banner(server, line.config()));
+    if (line.logSettings().isJson()) {
+      // Standard output stays one JSON object per line: the banner is an event like any other.
+      log.info("{}", banner(server, line.config()));
+    } else {
+      out.println(banner(server, line.config()));
+    }
     server.awaitStopped();
     return 0;
   }

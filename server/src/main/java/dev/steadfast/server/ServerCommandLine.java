@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,10 +46,12 @@ final class ServerCommandLine {
   private final String usage;
   private final ServerConfig config;
   private final Environment environment;
+  private final LogSettings logSettings;
   private final List<String> warnings;
 
   private ServerCommandLine(boolean helpRequested, String usage, ServerConfig config, Environment environment,
-      List<String> warnings) {
+      LogSettings logSettings, List<String> warnings) {
+    this.logSettings = logSettings;
     this.helpRequested = helpRequested;
     this.usage = usage;
     this.config = config;
@@ -139,10 +142,8 @@ final class ServerCommandLine {
         description = "How long the whole startup may take (STEADFAST_STARTUP_TIMEOUT; default 60s).")
     String startupTimeout;
 
-    @Option(names = "--leak-window", paramLabel = "DURATION",
-        description = "Window of the service's own leak monitor, at least 1m; a verdict needs a third of it"
-            + " (STEADFAST_LEAK_WINDOW; default 1h).")
-    String leakWindow;
+    @Mixin
+    OperationsOptions operations = new OperationsOptions();
   }
 
   /**
@@ -181,9 +182,13 @@ final class ServerCommandLine {
       problems.add("unknown argument '" + unmatched + "': see --help for the options");
     }
     if (flags.help) {
-      return new ServerCommandLine(true, usage, null, Environment.DEFAULT, List.of());
+      return new ServerCommandLine(true, usage, null, Environment.DEFAULT, LogSettings.DEFAULTS, List.of());
     }
-    Reader reader = new Reader(environmentVariables, problems);
+    String configFile = flags.operations.config != null ? flags.operations.config
+        : blankToNull(environmentVariables.get(variableFor("--config")));
+    Properties fileProperties = configFile == null ? new Properties()
+        : ConfigFile.read(Path.of(configFile), optionNames(commandLine), problems);
+    Reader reader = new Reader(environmentVariables, fileProperties, problems);
     Environment environment = reader.environment(flags.environment, systemProperties);
     boolean development = environment == Environment.DEVELOPMENT || environment == Environment.TEST;
     ServerConfig.Builder builder = ServerConfig.builder().developmentCredentialsAllowed(development);
@@ -196,7 +201,11 @@ final class ServerCommandLine {
     reader.apply("--io-threads", flags.ioThreads, reader::integer, builder::ioThreads);
     reader.apply("--drain-timeout", flags.drainTimeout, ServerCommandLine::duration, builder::drainTimeout);
     reader.apply("--startup-timeout", flags.startupTimeout, ServerCommandLine::duration, builder::startupTimeout);
-    reader.apply("--leak-window", flags.leakWindow, ServerCommandLine::positiveDuration, builder::leakWindow);
+    reader.apply("--leak-window", flags.operations.leakWindow, ServerCommandLine::positiveDuration,
+        builder::leakWindow);
+    String[] logs = {OperationsOptions.DEFAULT_LOG_FORMAT, OperationsOptions.DEFAULT_LOG_LEVEL};
+    reader.apply("--log-format", flags.operations.logFormat, OperationsOptions::logFormat, f -> logs[0] = f);
+    reader.apply("--log-level", flags.operations.logLevel, OperationsOptions::logLevel, l -> logs[1] = l);
     Limits limits = new Limits();
     reader.apply("--max-connections", flags.maxConnections, reader::positive, v -> limits.maxConnections = v);
     reader.apply("--max-connections-per-address", flags.maxConnectionsPerAddress, reader::positive,
@@ -229,7 +238,8 @@ final class ServerCommandLine {
       throw new ConfigurationException(problems);
     }
     ServerConfig config = builder.developmentCredentialsAllowed(development).build();
-    return new ServerCommandLine(false, usage, config, environment, unknownVariables(environmentVariables));
+    return new ServerCommandLine(false, usage, config, environment, new LogSettings(logs[0], logs[1]),
+        unknownVariables(environmentVariables, optionNames(commandLine)));
   }
 
   /** @return whether {@code --help} was given: print {@link #usage()} and start nothing */
@@ -255,6 +265,11 @@ final class ServerCommandLine {
     return config;
   }
 
+  /** @return how the service logs ({@code --log-format}, {@code --log-level}) */
+  public LogSettings logSettings() {
+    return logSettings;
+  }
+
   /** @return the environment the server runs in */
   public Environment environment() {
     return environment;
@@ -274,14 +289,17 @@ final class ServerCommandLine {
     return ENV_PREFIX + flag.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
   }
 
-  private static List<String> unknownVariables(Map<String, String> variables) {
+  /** Every option's name, e.g. {@code --port}, from picocli's model of the flags (the mixin's included). */
+  private static Set<String> optionNames(CommandLine commandLine) {
+    Set<String> names = new TreeSet<>();
+    commandLine.getCommandSpec().options().forEach(option -> names.add(option.longestName()));
+    names.remove("--help");
+    return names;
+  }
+
+  private static List<String> unknownVariables(Map<String, String> variables, Set<String> options) {
     Set<String> known = new TreeSet<>();
-    for (java.lang.reflect.Field field : Flags.class.getDeclaredFields()) {
-      Option option = field.getAnnotation(Option.class);
-      if (option != null) {
-        known.add(variableFor(option.names()[0]));
-      }
-    }
+    options.forEach(option -> known.add(variableFor(option)));
     known.add(Environment.VARIABLE);
     List<String> warnings = new ArrayList<>();
     for (String name : new TreeSet<>(variables.keySet())) {
@@ -290,6 +308,10 @@ final class ServerCommandLine {
       }
     }
     return warnings;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   static List<String> commaList(String value) {
@@ -327,13 +349,18 @@ final class ServerCommandLine {
     }
   }
 
-  /** Resolves flag-or-variable values and turns each failure into a problem naming both. */
+  /**
+   * Resolves each value from the flag, else its environment variable, else the configuration file, and turns each
+   * failure into a problem naming the flag and the variable.
+   */
   private static final class Reader {
     private final Map<String, String> variables;
+    private final Properties file;
     private final List<String> problems;
 
-    Reader(Map<String, String> variables, List<String> problems) {
+    Reader(Map<String, String> variables, Properties file, List<String> problems) {
       this.variables = variables;
+      this.file = file;
       this.problems = problems;
     }
 
@@ -342,7 +369,11 @@ final class ServerCommandLine {
         return flagValue;
       }
       String fromVariable = variables.get(variableFor(flag));
-      return fromVariable == null || fromVariable.isEmpty() ? null : fromVariable;
+      if (fromVariable != null && !fromVariable.isEmpty()) {
+        return fromVariable;
+      }
+      String fromFile = file.getProperty(ConfigFile.keyFor(flag));
+      return fromFile == null || fromFile.isBlank() ? null : fromFile.trim();
     }
 
     <T> void apply(String flag, String flagValue, Function<String, T> convert, Consumer<T> setter) {
@@ -387,6 +418,10 @@ final class ServerCommandLine {
       if (raw == null) {
         raw = variables.get(Environment.VARIABLE);
         source = "environment variable " + Environment.VARIABLE;
+      }
+      if (raw == null) {
+        raw = file.getProperty(ConfigFile.keyFor("--environment"));
+        source = "configuration file key " + ConfigFile.keyFor("--environment");
       }
       if (raw == null || raw.isBlank()) {
         return Environment.DEFAULT;

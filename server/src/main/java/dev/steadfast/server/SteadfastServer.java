@@ -9,6 +9,7 @@ import dev.steadfast.startup.StartupReport;
 import dev.steadfast.startup.StartupState;
 import dev.steadfast.startup.StartupStep;
 import dev.steadfast.startup.StepReport;
+import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.leak.LeakMonitorSnapshot;
 import dev.steadfast.threads.StaleThread;
 import dev.steadfast.threads.ThreadManager;
@@ -413,7 +414,7 @@ public final class SteadfastServer implements AutoCloseable {
     boolean first = stopRequested.compareAndSet(false, true);
     draining = true;
     if (first) {
-      LOG.info("shutting down: draining WebSocket clients (at most {})", config.drainTimeout());
+      LOG.info("shutting down: draining WebSocket clients (at most {})", Durations.format(config.drainTimeout()));
     }
     try {
       ShutdownReport report = startup.stop();

@@ -1,7 +1,6 @@
 package dev.steadfast.server;
 
 import dev.steadfast.websocket.TokenIssuer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -50,15 +49,14 @@ public final class Credentials {
    * @throws IllegalStateException when one is missing and development credentials are not allowed
    */
   static Credentials resolve(ServerConfig config) {
-    if (!config.developmentCredentialsAllowed()
-        && (config.tokenSecret().isEmpty() || config.publishApiKey().isEmpty())) {
+    Optional<byte[]> configuredSecret = config.hub().tokenSecret();
+    Optional<String> configuredKey = config.hub().publishApiKey();
+    if (!config.developmentCredentialsAllowed() && (configuredSecret.isEmpty() || configuredKey.isEmpty())) {
       throw new IllegalStateException("token secret and publish API key must be configured outside development");
     }
-    byte[] secret = config.tokenSecret()
-        .map(s -> s.getBytes(StandardCharsets.UTF_8))
-        .orElseGet(TokenIssuer::newSecret);
-    String key = config.publishApiKey().orElseGet(Credentials::newApiKey);
-    return new Credentials(secret, key, config.tokenSecret().isEmpty(), config.publishApiKey().isEmpty());
+    byte[] secret = configuredSecret.orElseGet(TokenIssuer::newSecret);
+    String key = configuredKey.orElseGet(Credentials::newApiKey);
+    return new Credentials(secret, key, configuredSecret.isEmpty(), configuredKey.isEmpty());
   }
 
   private static String newApiKey() {

@@ -105,7 +105,8 @@ public final class Main {
   }
 
   static String banner(SteadfastServer server, ServerConfig config) {
-    String host = "0.0.0.0".equals(config.bindAddress()) ? "localhost" : config.bindAddress();
+    String bind = config.hub().bindAddress();
+    String host = "0.0.0.0".equals(bind) ? "localhost" : bind;
     String base = host + ":" + server.port();
     StringBuilder text = new StringBuilder();
     text.append("Steadfast server ").append(server.state()).append(" on ws://").append(base).append("/ws")

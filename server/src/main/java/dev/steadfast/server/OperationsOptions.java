@@ -37,8 +37,8 @@ final class OperationsOptions {
   String logLevel;
 
   @Option(names = "--leak-window", paramLabel = "DURATION",
-      description = "Window of the service's own leak monitor, at least 1m; a verdict needs a third of it"
-          + " (STEADFAST_LEAK_WINDOW; default 1h).")
+      description = "Window of the service's own leak monitor, at least ${bundle:min.leak-window}; a verdict needs"
+          + " a third of it (STEADFAST_LEAK_WINDOW; default ${bundle:default.leak-window}).")
   String leakWindow;
 
   static String logFormat(String value) {

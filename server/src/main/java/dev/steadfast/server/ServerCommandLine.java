@@ -2,6 +2,7 @@ package dev.steadfast.server;
 
 import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.startup.Environment;
+import dev.steadfast.websocket.WebSocketHubConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.LinkedHashMap;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -42,6 +43,24 @@ final class ServerCommandLine {
   /** Prefix of every environment variable the server reads. */
   public static final String ENV_PREFIX = "STEADFAST_";
 
+  /** The flag that sets each {@link WebSocketHubConfig.Builder} setting. */
+  private static final Map<String, String> FLAG_OF_SETTING = Map.ofEntries(
+      Map.entry("port", "--port"),
+      Map.entry("bindAddress", "--bind-address"),
+      Map.entry("tokenSecret", "--token-secret"),
+      Map.entry("publishApiKey", "--publish-api-key"),
+      Map.entry("allowedOrigins", "--allowed-origins"),
+      Map.entry("eventLoopThreads", "--io-threads"),
+      Map.entry("maxConnections", "--max-connections"),
+      Map.entry("maxConnectionsPerAddress", "--max-connections-per-address"),
+      Map.entry("maxFrameSize", "--max-message-bytes"),
+      Map.entry("maxMessageSize", "--max-message-bytes"),
+      Map.entry("maxOutboundBytes", "--max-outbound-bytes"),
+      Map.entry("maxSubscriptionsPerConnection", "--max-subscriptions-per-connection"),
+      Map.entry("handshakeTimeout", "--handshake-timeout"),
+      Map.entry("pingInterval", "--ping-interval"),
+      Map.entry("idleTimeout", "--idle-timeout"));
+
   private final boolean helpRequested;
   private final String usage;
   private final ServerConfig config;
@@ -68,11 +87,11 @@ final class ServerCommandLine {
     boolean help;
 
     @Option(names = "--port", paramLabel = "PORT",
-        description = "Port to listen on, 0 for any free port (STEADFAST_PORT; default " + ServerConfig.DEFAULT_PORT + ").")
+        description = "Port to listen on, 0 for any free port (STEADFAST_PORT; default ${bundle:default.port}).")
     String port;
 
     @Option(names = "--bind-address", paramLabel = "ADDRESS",
-        description = "Address to bind (STEADFAST_BIND_ADDRESS; default " + ServerConfig.DEFAULT_BIND_ADDRESS + ").")
+        description = "Address to bind (STEADFAST_BIND_ADDRESS; default ${bundle:default.bind-address}).")
     String bindAddress;
 
     @Option(names = "--environment", paramLabel = "ENV",
@@ -81,65 +100,78 @@ final class ServerCommandLine {
     String environment;
 
     @Option(names = "--token-secret", paramLabel = "SECRET",
-        description = "HS256 secret verifying client tokens, at least 32 bytes (STEADFAST_TOKEN_SECRET)."
+        description = "HS256 secret verifying client tokens, at least ${bundle:min.token-secret} bytes"
+            + " (STEADFAST_TOKEN_SECRET; default: generated in test and development, required otherwise)."
             + " Prefer --token-secret-file: flags are visible to other users of the machine.")
     String tokenSecret;
 
     @Option(names = "--token-secret-file", paramLabel = "FILE",
-        description = "File holding the token secret (STEADFAST_TOKEN_SECRET_FILE).")
+        description = "File holding the token secret; surrounding whitespace and the final newline are not part"
+            + " of it (STEADFAST_TOKEN_SECRET_FILE; default: none).")
     String tokenSecretFile;
 
     @Option(names = "--publish-api-key", paramLabel = "KEY",
-        description = "Credential POST /api/publish requires, at least 16 characters (STEADFAST_PUBLISH_API_KEY).")
+        description = "Credential POST /api/publish requires, at least ${bundle:min.publish-api-key} characters"
+            + " (STEADFAST_PUBLISH_API_KEY; default: generated in test and development, required otherwise).")
     String publishApiKey;
 
     @Option(names = "--allowed-origins", paramLabel = "ORIGINS",
-        description = "Comma-separated origins allowed to open WebSockets, * for any (STEADFAST_ALLOWED_ORIGINS).")
+        description = "Comma-separated origins allowed to open WebSockets besides the hub's own, * for any"
+            + " (STEADFAST_ALLOWED_ORIGINS; default: the hub's own origin only).")
     String allowedOrigins;
 
     @Option(names = "--max-connections", paramLabel = "N",
-        description = "Global cap on open connections (STEADFAST_MAX_CONNECTIONS).")
+        description = "Global cap on open connections (STEADFAST_MAX_CONNECTIONS; default"
+            + " ${bundle:default.max-connections}).")
     String maxConnections;
 
     @Option(names = "--max-connections-per-address", paramLabel = "N",
-        description = "Cap per client IP address (STEADFAST_MAX_CONNECTIONS_PER_ADDRESS).")
+        description = "Cap per client IP address (STEADFAST_MAX_CONNECTIONS_PER_ADDRESS; default"
+            + " ${bundle:default.max-connections-per-address}).")
     String maxConnectionsPerAddress;
 
     @Option(names = "--max-message-bytes", paramLabel = "BYTES",
-        description = "Largest frame and message accepted (STEADFAST_MAX_MESSAGE_BYTES).")
+        description = "Largest frame and message accepted (STEADFAST_MAX_MESSAGE_BYTES; default"
+            + " ${bundle:default.max-message-bytes}).")
     String maxMessageBytes;
 
     @Option(names = "--max-outbound-bytes", paramLabel = "BYTES",
         description = "Per-connection outbound bound; a slower client is closed with 1008"
-            + " (STEADFAST_MAX_OUTBOUND_BYTES).")
+            + " (STEADFAST_MAX_OUTBOUND_BYTES; default ${bundle:default.max-outbound-bytes}).")
     String maxOutboundBytes;
 
     @Option(names = "--max-subscriptions-per-connection", paramLabel = "N",
-        description = "Topics one connection may subscribe to (STEADFAST_MAX_SUBSCRIPTIONS_PER_CONNECTION).")
+        description = "Topics one connection may subscribe to (STEADFAST_MAX_SUBSCRIPTIONS_PER_CONNECTION;"
+            + " default ${bundle:default.max-subscriptions-per-connection}).")
     String maxSubscriptionsPerConnection;
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION",
-        description = "How long a WebSocket upgrade may take (STEADFAST_HANDSHAKE_TIMEOUT).")
+        description = "How long a WebSocket upgrade may take (STEADFAST_HANDSHAKE_TIMEOUT; default"
+            + " ${bundle:default.handshake-timeout}).")
     String handshakeTimeout;
 
     @Option(names = "--ping-interval", paramLabel = "DURATION",
-        description = "How often each client is pinged (STEADFAST_PING_INTERVAL).")
+        description = "How often each client is pinged (STEADFAST_PING_INTERVAL; default"
+            + " ${bundle:default.ping-interval}).")
     String pingInterval;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
-        description = "Close a client silent for this long, pongs included (STEADFAST_IDLE_TIMEOUT).")
+        description = "Close a client silent for this long, pongs included (STEADFAST_IDLE_TIMEOUT; default"
+            + " ${bundle:default.idle-timeout}).")
     String idleTimeout;
 
     @Option(names = "--io-threads", paramLabel = "N",
-        description = "WebSocket event-loop threads (STEADFAST_IO_THREADS).")
+        description = "WebSocket event-loop threads (STEADFAST_IO_THREADS; default ${bundle:default.io-threads}).")
     String ioThreads;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION",
-        description = "How long shutdown waits for clients to drain (STEADFAST_DRAIN_TIMEOUT; default 10s).")
+        description = "How long shutdown waits for clients to drain (STEADFAST_DRAIN_TIMEOUT; default"
+            + " ${bundle:default.drain-timeout}).")
     String drainTimeout;
 
     @Option(names = "--startup-timeout", paramLabel = "DURATION",
-        description = "How long the whole startup may take (STEADFAST_STARTUP_TIMEOUT; default 60s).")
+        description = "How long the whole startup may take (STEADFAST_STARTUP_TIMEOUT; default"
+            + " ${bundle:default.startup-timeout}).")
     String startupTimeout;
 
     @Mixin
@@ -170,7 +202,8 @@ final class ServerCommandLine {
   public static ServerCommandLine parse(String[] args, Map<String, String> environmentVariables,
       Properties systemProperties) {
     Flags flags = new Flags();
-    CommandLine commandLine = new CommandLine(flags).setUnmatchedArgumentsAllowed(true);
+    CommandLine commandLine = new CommandLine(flags).setUnmatchedArgumentsAllowed(true)
+        .setResourceBundle(new HelpDefaults());
     String usage = commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF);
     List<String> problems = new ArrayList<>();
     try {
@@ -192,13 +225,25 @@ final class ServerCommandLine {
     Environment environment = reader.environment(flags.environment, systemProperties);
     boolean development = environment == Environment.DEVELOPMENT || environment == Environment.TEST;
     ServerConfig.Builder builder = ServerConfig.builder().developmentCredentialsAllowed(development);
-    reader.apply("--port", flags.port, reader::integer, builder::port);
-    reader.apply("--bind-address", flags.bindAddress, Function.identity(), builder::bindAddress);
+    WebSocketHubConfig.Builder hub = WebSocketHubConfig.custom();
+    reader.apply("--port", flags.port, reader::integer, hub::port);
+    reader.apply("--bind-address", flags.bindAddress, Function.identity(), hub::bindAddress);
     Optional<String> secret = reader.secret(flags.tokenSecret, flags.tokenSecretFile);
-    secret.ifPresent(s -> reader.set("--token-secret", s, builder::tokenSecret));
-    reader.apply("--publish-api-key", flags.publishApiKey, Function.identity(), builder::publishApiKey);
-    reader.apply("--allowed-origins", flags.allowedOrigins, ServerCommandLine::commaList, builder::allowedOrigins);
-    reader.apply("--io-threads", flags.ioThreads, reader::integer, builder::ioThreads);
+    secret.ifPresent(hub::tokenSecret);
+    reader.apply("--publish-api-key", flags.publishApiKey, Function.identity(), hub::publishApiKey);
+    reader.apply("--allowed-origins", flags.allowedOrigins, ServerCommandLine::commaList, hub::allowedOrigins);
+    reader.apply("--io-threads", flags.ioThreads, reader::integer, hub::eventLoopThreads);
+    reader.apply("--max-connections", flags.maxConnections, reader::integer, hub::maxConnections);
+    reader.apply("--max-connections-per-address", flags.maxConnectionsPerAddress, reader::integer,
+        hub::maxConnectionsPerAddress);
+    reader.apply("--max-message-bytes", flags.maxMessageBytes, reader::integer,
+        n -> hub.maxFrameSize(n).maxMessageSize(n));
+    reader.apply("--max-outbound-bytes", flags.maxOutboundBytes, reader::integer, hub::maxOutboundBytes);
+    reader.apply("--max-subscriptions-per-connection", flags.maxSubscriptionsPerConnection, reader::integer,
+        hub::maxSubscriptionsPerConnection);
+    reader.apply("--handshake-timeout", flags.handshakeTimeout, ServerCommandLine::duration, hub::handshakeTimeout);
+    reader.apply("--ping-interval", flags.pingInterval, ServerCommandLine::duration, hub::pingInterval);
+    reader.apply("--idle-timeout", flags.idleTimeout, ServerCommandLine::duration, hub::idleTimeout);
     reader.apply("--drain-timeout", flags.drainTimeout, ServerCommandLine::duration, builder::drainTimeout);
     reader.apply("--startup-timeout", flags.startupTimeout, ServerCommandLine::duration, builder::startupTimeout);
     reader.apply("--leak-window", flags.operations.leakWindow, ServerCommandLine::positiveDuration,
@@ -206,40 +251,42 @@ final class ServerCommandLine {
     String[] logs = {OperationsOptions.DEFAULT_LOG_FORMAT, OperationsOptions.DEFAULT_LOG_LEVEL};
     reader.apply("--log-format", flags.operations.logFormat, OperationsOptions::logFormat, f -> logs[0] = f);
     reader.apply("--log-level", flags.operations.logLevel, OperationsOptions::logLevel, l -> logs[1] = l);
-    Limits limits = new Limits();
-    reader.apply("--max-connections", flags.maxConnections, reader::positive, v -> limits.maxConnections = v);
-    reader.apply("--max-connections-per-address", flags.maxConnectionsPerAddress, reader::positive,
-        v -> limits.maxConnectionsPerAddress = v);
-    reader.apply("--max-message-bytes", flags.maxMessageBytes, reader::positive, v -> limits.maxMessageBytes = v);
-    reader.apply("--max-outbound-bytes", flags.maxOutboundBytes, reader::positive, v -> limits.maxOutboundBytes = v);
-    reader.apply("--max-subscriptions-per-connection", flags.maxSubscriptionsPerConnection, reader::positive,
-        v -> limits.maxSubscriptionsPerConnection = v);
-    reader.apply("--handshake-timeout", flags.handshakeTimeout, ServerCommandLine::positiveDuration,
-        v -> limits.handshakeTimeout = v);
-    reader.apply("--ping-interval", flags.pingInterval, ServerCommandLine::positiveDuration, v -> limits.pingInterval = v);
-    reader.apply("--idle-timeout", flags.idleTimeout, ServerCommandLine::positiveDuration, v -> limits.idleTimeout = v);
-    reader.set("limits", limits, l -> builder.limits(l.build()));
+    // The hub's own rules (ranges, formats, rules spanning settings), checked once, there, on the values that
+    // parsed; each problem is reported under the flag that set it.
+    problems.addAll(hubProblems(hub.problems()));
 
     if (!development && secret.isEmpty()) {
       problems.add("no token secret in the " + environment.name().toLowerCase(Locale.ROOT)
           + " environment: set --token-secret-file, STEADFAST_TOKEN_SECRET_FILE or STEADFAST_TOKEN_SECRET"
-          + " (at least 32 bytes), or run with STEADFAST_ENVIRONMENT=development to use a generated development"
-          + " secret");
+          + " (at least " + dev.steadfast.websocket.TokenIssuer.MIN_SECRET_BYTES + " bytes), or run with"
+          + " STEADFAST_ENVIRONMENT=development to use a generated development secret");
     }
     if (!development && reader.value("--publish-api-key", flags.publishApiKey) == null) {
       problems.add("no publish API key in the " + environment.name().toLowerCase(Locale.ROOT)
-          + " environment: set --publish-api-key or STEADFAST_PUBLISH_API_KEY (at least 16 characters), or run"
-          + " with STEADFAST_ENVIRONMENT=development to use a generated development key");
+          + " environment: set --publish-api-key or STEADFAST_PUBLISH_API_KEY (at least "
+          + WebSocketHubConfig.MIN_PUBLISH_API_KEY_LENGTH + " characters), or run with"
+          + " STEADFAST_ENVIRONMENT=development to use a generated development key");
     }
-    // Rules the hub checks across settings (e.g. ping interval shorter than idle timeout), on the values that
-    // were valid, so they are reported together with the problems above. Credentials are checked above.
-    problems.addAll(HubConfigurer.problems(builder.developmentCredentialsAllowed(true).build()));
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
-    ServerConfig config = builder.developmentCredentialsAllowed(development).build();
+    ServerConfig config = builder.hub(hub.build()).build();
     return new ServerCommandLine(false, usage, config, environment, new LogSettings(logs[0], logs[1]),
         unknownVariables(environmentVariables, optionNames(commandLine)));
+  }
+
+  /**
+   * The hub's problems, each prefixed with the flag and variable that set its setting; one per flag, since one flag
+   * may set several settings ({@code --max-message-bytes} sets the frame and the message size).
+   */
+  private static List<String> hubProblems(List<WebSocketHubConfig.Problem> hubProblems) {
+    Map<String, String> byFlag = new LinkedHashMap<>();
+    for (WebSocketHubConfig.Problem problem : hubProblems) {
+      String flag = FLAG_OF_SETTING.get(problem.setting());
+      String key = flag != null ? flag : problem.setting();
+      byFlag.putIfAbsent(key, (flag != null ? flag + " / " + variableFor(flag) + ": " : "") + problem.message());
+    }
+    return List.copyOf(byFlag.values());
   }
 
   /** @return whether {@code --help} was given: print {@link #usage()} and start nothing */
@@ -327,28 +374,6 @@ final class ServerCommandLine {
     return Durations.parsePositive(value);
   }
 
-  /** Mutable collector for the limits, validated once as a whole. */
-  private static final class Limits {
-    Integer maxConnections;
-    Integer maxConnectionsPerAddress;
-    Integer maxMessageBytes;
-    Integer maxOutboundBytes;
-    Integer maxSubscriptionsPerConnection;
-    Duration handshakeTimeout;
-    Duration pingInterval;
-    Duration idleTimeout;
-
-    ServerConfig.Limits build() {
-      return new ServerConfig.Limits(optional(maxConnections), optional(maxConnectionsPerAddress),
-          optional(maxMessageBytes), optional(maxOutboundBytes), optional(maxSubscriptionsPerConnection),
-          Optional.ofNullable(handshakeTimeout), Optional.ofNullable(pingInterval), Optional.ofNullable(idleTimeout));
-    }
-
-    private static OptionalInt optional(Integer value) {
-      return value == null ? OptionalInt.empty() : OptionalInt.of(value);
-    }
-  }
-
   /**
    * Resolves each value from the flag, else its environment variable, else the configuration file, and turns each
    * failure into a problem naming the flag and the variable.
@@ -388,28 +413,12 @@ final class ServerCommandLine {
       }
     }
 
-    <T> void set(String name, T value, Consumer<T> setter) {
-      try {
-        setter.accept(value);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        problems.add((name.startsWith("--") ? name + " / " + variableFor(name) + ": " : "") + e.getMessage());
-      }
-    }
-
     Integer integer(String value) {
       try {
         return Integer.valueOf(value.trim().replace("_", ""));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("not a whole number: '" + value + "'", e);
       }
-    }
-
-    Integer positive(String value) {
-      Integer parsed = integer(value);
-      if (parsed < 1) {
-        throw new IllegalArgumentException("must be at least 1: " + parsed);
-      }
-      return parsed;
     }
 
     Environment environment(String flagValue, Properties systemProperties) {

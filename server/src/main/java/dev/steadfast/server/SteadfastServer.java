@@ -17,6 +17,7 @@ import dev.steadfast.threads.ThreadManagerMetrics;
 import dev.steadfast.websocket.InProcessBroker;
 import dev.steadfast.websocket.MessageBroker;
 import dev.steadfast.websocket.WebSocketHub;
+import dev.steadfast.websocket.WebSocketHubConfig;
 import dev.steadfast.websocket.WebSocketStatistics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -61,7 +62,9 @@ import org.slf4j.LoggerFactory;
  * the metrics.
  *
  * <pre>{@code
- * ServerConfig config = ServerConfig.builder().port(0).bindAddress("127.0.0.1").build();
+ * ServerConfig config = ServerConfig.builder()
+ *     .hub(WebSocketHubConfig.custom().port(0).bindAddress("127.0.0.1").build())
+ *     .build();
  * try (SteadfastServer server = SteadfastServer.start(config, Environment.DEVELOPMENT)) {
  *   System.out.println("ws://127.0.0.1:" + server.port() + "/ws?access_token="
  *       + server.credentials().developmentToken().orElseThrow());
@@ -247,7 +250,11 @@ public final class SteadfastServer implements AutoCloseable {
     Credentials credentials = components.credentials;
     HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::startupJson,
         components::recentStall);
-    WebSocketHub.Builder builder = HubConfigurer.configure(WebSocketHub.builder(), config, credentials)
+    WebSocketHubConfig hubConfig = WebSocketHubConfig.from(config.hub())
+        .tokenSecret(credentials.tokenSecret())
+        .publishApiKey(credentials.publishApiKey())
+        .build();
+    WebSocketHub.Builder builder = WebSocketHub.builder(hubConfig)
         .broker(components.broker)
         .threadFactory(components.threads.threadFactory("websocket-io"))
         .routeExecutor(components.routeExecutor);
@@ -326,14 +333,14 @@ public final class SteadfastServer implements AutoCloseable {
     if (live.status() != 200) {
       throw new IllegalStateException(HealthRoutes.LIVE + " answered " + live.status() + ": " + live.body());
     }
-    int code = probe.upgradeAndClose(WebSocketHub.DEFAULT_PATH, components.credentials.selfCheckToken());
+    int code = probe.upgradeAndClose(config.hub().path(), components.credentials.selfCheckToken());
     if (code != 1000) {
       throw new IllegalStateException("self-check WebSocket was closed with " + code + " instead of 1000");
     }
   }
 
   private InetSocketAddress loopbackAddress() {
-    String bind = config.bindAddress();
+    String bind = config.hub().bindAddress();
     String host = "0.0.0.0".equals(bind) || "::".equals(bind) || "0:0:0:0:0:0:0:0".equals(bind) ? "127.0.0.1" : bind;
     return new InetSocketAddress(host, components.hub.port());
   }

@@ -26,7 +26,7 @@ class MainTest {
     assertThat(exit).isEqualTo(Main.EXIT_CONFIGURATION);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("4 configuration problems (nothing was started)", "--port / STEADFAST_PORT: not a whole number: 'x'",
-            "--max-connections / STEADFAST_MAX_CONNECTIONS: must be at least 1: 0", "no token secret",
+            "--max-connections / STEADFAST_MAX_CONNECTIONS: maxConnections must be positive: 0", "no token secret",
             "no publish API key");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }

@@ -3,6 +3,9 @@ package dev.steadfast.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.steadfast.websocket.WebSocketHubConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +27,11 @@ class ServerCommandLineTest {
   void noFlags_inDevelopment_usesEmbeddedDefaults() {
     ServerConfig config = parse(DEVELOPMENT).config();
 
-    assertThat(config.port()).isEqualTo(8080);
-    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
-    assertThat(config.tokenSecret()).isEmpty();
-    assertThat(config.publishApiKey()).isEmpty();
+    assertThat(config.hub().toString()).isEqualTo(WebSocketHubConfig.ofDefaults().toString());
+    assertThat(config.hub().port()).isEqualTo(WebSocketHubConfig.DEFAULT_PORT);
+    assertThat(config.hub().tokenSecret()).isEmpty();
+    assertThat(config.hub().publishApiKey()).isEmpty();
     assertThat(config.developmentCredentialsAllowed()).isTrue();
-    assertThat(config.limits()).isEqualTo(ServerConfig.Limits.HUB_DEFAULTS);
     assertThat(config.drainTimeout()).isEqualTo(ServerConfig.DEFAULT_DRAIN_TIMEOUT);
   }
 
@@ -38,9 +40,9 @@ class ServerCommandLineTest {
     ServerConfig config = parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_PORT", "9090",
         "STEADFAST_MAX_CONNECTIONS", "500", "STEADFAST_IDLE_TIMEOUT", "90s")).config();
 
-    assertThat(config.port()).isEqualTo(9090);
-    assertThat(config.limits().maxConnections()).hasValue(500);
-    assertThat(config.limits().idleTimeout()).hasValue(Duration.ofSeconds(90));
+    assertThat(config.hub().port()).isEqualTo(9090);
+    assertThat(config.hub().maxConnections()).isEqualTo(500);
+    assertThat(config.hub().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
   }
 
   @Test
@@ -48,7 +50,7 @@ class ServerCommandLineTest {
     ServerConfig config = parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_PORT", "9090"),
         "--port", "7070").config();
 
-    assertThat(config.port()).isEqualTo(7070);
+    assertThat(config.hub().port()).isEqualTo(7070);
   }
 
   @Test
@@ -61,7 +63,7 @@ class ServerCommandLineTest {
         .hasMessageContaining("--drain-timeout / STEADFAST_DRAIN_TIMEOUT: not a duration: 'forever'"
             + " (write e.g. 500ms, 10s, 2m, 1h, 1d or ISO-8601 PT0.5S)")
         .hasMessageContaining("--ping-interval / STEADFAST_PING_INTERVAL: not a duration: '-5s'")
-        .hasMessageContaining("--max-connections / STEADFAST_MAX_CONNECTIONS: must be at least 1: 0")
+        .hasMessageContaining("--max-connections / STEADFAST_MAX_CONNECTIONS: maxConnections must be positive: 0")
         .hasMessageContaining("unknown argument '--prot=1'")
         .hasMessageContaining("Run with --help");
   }
@@ -71,7 +73,8 @@ class ServerCommandLineTest {
     assertThatThrownBy(() -> parse(DEVELOPMENT, "--ping-interval", "2m", "--idle-timeout", "1m", "--port", "x"))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(2))
         .hasMessageContaining("--port / STEADFAST_PORT: not a whole number: 'x'")
-        .hasMessageContaining("pingInterval (PT2M) must be shorter than idleTimeout (PT1M)");
+        .hasMessageContaining("--ping-interval / STEADFAST_PING_INTERVAL: pingInterval (PT2M) must be shorter than"
+            + " idleTimeout (PT1M)");
   }
 
   @Test
@@ -89,15 +92,16 @@ class ServerCommandLineTest {
     ServerConfig config = parse(Map.of("STEADFAST_TOKEN_SECRET", SECRET, "STEADFAST_PUBLISH_API_KEY", KEY))
         .config();
 
-    assertThat(config.tokenSecret()).hasValue(SECRET);
-    assertThat(config.publishApiKey()).hasValue(KEY);
+    assertThat(config.hub().tokenSecret()).hasValueSatisfying(s -> assertThat(s).isEqualTo(SECRET.getBytes(UTF_8)));
+    assertThat(config.hub().publishApiKey()).hasValue(KEY);
     assertThat(config.developmentCredentialsAllowed()).isFalse();
   }
 
   @Test
   void shortTokenSecret_isRejectedWithoutPrintingTheSecret() {
     assertThatThrownBy(() -> parse(DEVELOPMENT, "--token-secret", "hunter2"))
-        .hasMessageContaining("tokenSecret must be at least 32 bytes (HS256 needs a 256-bit key): it has 7")
+        .hasMessageContaining("--token-secret / STEADFAST_TOKEN_SECRET: tokenSecret must be at least 32 bytes"
+            + " (HS256 needs a 256-bit key): it has 7")
         .message().doesNotContain("hunter2");
   }
 
@@ -107,7 +111,7 @@ class ServerCommandLineTest {
 
     ServerConfig config = parse(DEVELOPMENT, "--token-secret-file", file.toString()).config();
 
-    assertThat(config.tokenSecret()).hasValue(SECRET);
+    assertThat(config.hub().tokenSecret()).hasValueSatisfying(s -> assertThat(s).isEqualTo(SECRET.getBytes(UTF_8)));
   }
 
   @Test
@@ -161,15 +165,38 @@ class ServerCommandLineTest {
   }
 
   @Test
-  void config_toString_namesOnlyTheLimitsThatWereSet() {
+  void config_toString_namesTheHubSettingsRead() {
     ServerConfig config = parse(DEVELOPMENT, "--max-connections", "500", "--idle-timeout", "90s").config();
 
-    assertThat(config.toString()).contains("limits[maxConnections=500, idleTimeout=PT1M30S]")
-        .doesNotContain("Optional").doesNotContain("maxMessageBytes");
+    assertThat(config.toString()).contains("maxConnections=500", "idleTimeout=PT1M30S").doesNotContain("Optional");
   }
 
   @Test
-  void config_toString_saysHubDefaultsWhenNoLimitIsSet() {
-    assertThat(parse(DEVELOPMENT).config().toString()).contains("limits[hub defaults]").doesNotContain("Optional");
+  void publishApiKeyWithWhitespace_isRejectedByTheHubRule() {
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--publish-api-key", "key with a space 0123"))
+        .hasMessageContaining("--publish-api-key / STEADFAST_PUBLISH_API_KEY: publishApiKey must be at least 16"
+            + " characters without whitespace")
+        .message().doesNotContain("with a space");
+  }
+
+  @Test
+  void originWithTrailingSlash_isRejectedByTheHubRule() {
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--allowed-origins", "https://app.example/"))
+        .hasMessageContaining("--allowed-origins / STEADFAST_ALLOWED_ORIGINS: allowedOrigins entries must look like"
+            + " 'https://host[:port]' (no path, no trailing '/')");
+  }
+
+  @Test
+  void ioThreads_useTheHubCap() {
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--io-threads", "257"))
+        .hasMessageContaining("--io-threads / STEADFAST_IO_THREADS: eventLoopThreads must be between 1 and "
+            + WebSocketHubConfig.MAX_EVENT_LOOP_THREADS + ": 257");
+  }
+
+  @Test
+  void tooSmallMessageSize_isOneProblemForItsOneFlag() {
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--max-message-bytes", "10"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+            .asString().startsWith("--max-message-bytes / STEADFAST_MAX_MESSAGE_BYTES: "));
   }
 }

@@ -9,6 +9,7 @@ import dev.steadfast.junit.LeakFree;
 import dev.steadfast.leak.LeakCheck;
 import dev.steadfast.startup.Environment;
 import dev.steadfast.startup.StartupState;
+import dev.steadfast.websocket.WebSocketHubConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ class ServiceSelfMonitoringTest {
   }
 
   private SteadfastServer start(SteadfastServer.Hooks hooks) {
-    ServerConfig config = ServerConfig.builder().port(0).bindAddress("127.0.0.1").build();
+    ServerConfig config = ServerConfig.builder()
+        .hub(WebSocketHubConfig.custom().port(0).bindAddress("127.0.0.1").build()).build();
     SteadfastServer server = SteadfastServer.start(config, Environment.TEST, hooks);
     servers.add(server);
     return server;

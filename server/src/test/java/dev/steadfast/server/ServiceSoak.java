@@ -10,6 +10,7 @@ import dev.steadfast.startup.Environment;
 import dev.steadfast.websocket.HttpReply;
 import dev.steadfast.websocket.MessageBroker;
 import dev.steadfast.websocket.WebSocketHub;
+import dev.steadfast.websocket.WebSocketHubConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +68,8 @@ class ServiceSoak {
     Duration soak = Duration.ofMillis((long) (minutes * 60_000));
     Duration window = soak.dividedBy(2).compareTo(LeakMonitor.MIN_WINDOW) < 0 ? LeakMonitor.MIN_WINDOW
         : soak.dividedBy(2);
-    ServerConfig config = ServerConfig.builder().port(0).bindAddress("127.0.0.1").leakWindow(window).build();
+    ServerConfig config = ServerConfig.builder()
+        .hub(WebSocketHubConfig.custom().port(0).bindAddress("127.0.0.1").build()).leakWindow(window).build();
     HttpClient http = HttpClient.newBuilder().connectTimeout(IO_TIMEOUT).build();
     try (SteadfastServer server = SteadfastServer.start(config, Environment.TEST, new LeakingRoute())) {
       String token = server.credentials().tokenIssuer()

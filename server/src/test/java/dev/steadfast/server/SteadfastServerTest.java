@@ -13,6 +13,7 @@ import dev.steadfast.startup.StartupFailedException;
 import dev.steadfast.startup.StartupOutcome;
 import dev.steadfast.startup.StartupState;
 import dev.steadfast.startup.StepStatus;
+import dev.steadfast.websocket.WebSocketHubConfig;
 import dev.steadfast.websocket.HttpReply;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -65,8 +66,16 @@ class SteadfastServerTest {
         .toList();
   }
 
+  private static WebSocketHubConfig.Builder testHub() {
+    return WebSocketHubConfig.custom().port(0).bindAddress("127.0.0.1");
+  }
+
+  private static ServerConfig.Builder testConfig(WebSocketHubConfig.Builder hub) {
+    return ServerConfig.builder().hub(hub.build()).drainTimeout(Duration.ofSeconds(10));
+  }
+
   private static ServerConfig.Builder testConfig() {
-    return ServerConfig.builder().port(0).bindAddress("127.0.0.1").drainTimeout(Duration.ofSeconds(10));
+    return testConfig(testHub());
   }
 
   private SteadfastServer start(ServerConfig config, SteadfastServer.Hooks hooks) {
@@ -198,7 +207,7 @@ class SteadfastServerTest {
   @Test
   void requiredListenerCannotBind_startupFailsWithReport_andStopsWhatStarted() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      ServerConfig config = testConfig().port(taken.getLocalPort()).build();
+      ServerConfig config = testConfig(testHub().port(taken.getLocalPort())).build();
 
       assertThatThrownBy(() -> SteadfastServer.start(config, Environment.TEST))
           .isInstanceOfSatisfying(StartupFailedException.class, e -> {
@@ -329,7 +338,7 @@ class SteadfastServerTest {
   void configuredCredentials_nothingIsGeneratedOrPrinted() throws Exception {
     String secret = "configured-secret-0123456789abcdef-0123";
     String key = "configured-key-0123456789";
-    ServerConfig config = testConfig().tokenSecret(secret).publishApiKey(key).developmentCredentialsAllowed(false)
+    ServerConfig config = testConfig(testHub().tokenSecret(secret).publishApiKey(key)).developmentCredentialsAllowed(false)
         .build();
     SteadfastServer server = start(config, SteadfastServer.Hooks.NONE);
 

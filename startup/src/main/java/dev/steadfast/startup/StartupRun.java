@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -62,8 +62,9 @@ final class StartupRun {
   private final List<Slot> toDispatch = new ArrayList<>();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final long graceNanos;
-  private ExecutorService executor;
-  private boolean ownExecutor;
+  private Executor executor;
+  /** The startup's own pool; null when the plan runs on the caller's executor. */
+  private StartupPool pool;
   private boolean renameThreads;
   private long t0;
   private long totalDeadline;
@@ -651,7 +652,7 @@ final class StartupRun {
 
   private void abandon(Slot s) {
     s.stage = ABANDONED;
-    if (executor instanceof StartupPool pool) {
+    if (pool != null) {
       pool.replaceAbandonedThread();
     }
     running--;
@@ -852,15 +853,15 @@ final class StartupRun {
         return t;
       };
     }
-    executor = StartupPool.create(plan.parallelism(), factory);
-    ownExecutor = true;
+    pool = StartupPool.create(plan.parallelism(), factory);
+    executor = pool;
   }
 
   private void closeExecutor() {
-    if (ownExecutor) {
-      // Idle workers are interrupted by shutdown() and end within moments; waiting for them here would add their
-      // exit to every startup's wall time. Abandoned workers end whenever their step does (they are daemons).
-      executor.shutdown();
+    if (pool != null) {
+      // Idle workers are woken by shutdown() and end within moments; waiting for them here would add their exit to
+      // every startup's wall time. Abandoned workers end whenever their step does (they are daemons).
+      pool.shutdown();
     }
   }
 

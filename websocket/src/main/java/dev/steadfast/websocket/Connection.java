@@ -65,7 +65,7 @@ final class Connection implements ChannelFutureListener, Runnable {
     // ---- phases (event loop) ----
 
     void startHandshakeTimer() {
-        handshakeTimer = schedule(this::handshakeTimedOut, core.settings.handshakeTimeout().toNanos());
+        handshakeTimer = schedule(this::handshakeTimedOut, core.config.handshakeTimeout().toNanos());
     }
 
     private void handshakeTimedOut() {
@@ -101,10 +101,10 @@ final class Connection implements ChannelFutureListener, Runnable {
         lastReadNanos = now;
         lastPingNanos = now;
         long untilExpiry = java.time.Duration.between(Instant.now(),
-                grants.expiresAt().plus(core.settings.tokenClockSkew())).toNanos();
+                grants.expiresAt().plus(core.config.tokenClockSkew())).toNanos();
         expiresAtNanos = now + Math.max(0, untilExpiry);
         heartbeatTimer = schedule(this,
-                Math.min(core.settings.pingInterval().toNanos(), expiresAtNanos - now));
+                Math.min(core.config.pingInterval().toNanos(), expiresAtNanos - now));
     }
 
     Phase phase() {
@@ -132,11 +132,11 @@ final class Connection implements ChannelFutureListener, Runnable {
             return;
         }
         long now = System.nanoTime();
-        long idleNanos = core.settings.idleTimeout().toNanos();
-        long pingNanos = core.settings.pingInterval().toNanos();
+        long idleNanos = core.config.idleTimeout().toNanos();
+        long pingNanos = core.config.pingInterval().toNanos();
         if (now - lastReadNanos >= idleNanos) {
             closeWith(CloseCodes.GOING_AWAY, "heartbeat timeout: no pong within "
-                    + core.settings.idleTimeout().toMillis() + " ms", CloseReason.HEARTBEAT_TIMEOUT);
+                    + core.config.idleTimeout().toMillis() + " ms", CloseReason.HEARTBEAT_TIMEOUT);
             return;
         }
         if (now - expiresAtNanos >= 0) {
@@ -221,7 +221,7 @@ final class Connection implements ChannelFutureListener, Runnable {
     }
 
     private void evictSlowConsumer() {
-        closeWith(CloseCodes.POLICY_VIOLATION, "slow consumer: more than " + core.settings.maxOutboundBytes()
+        closeWith(CloseCodes.POLICY_VIOLATION, "slow consumer: more than " + core.config.maxOutboundBytes()
                 + " bytes waiting to be sent", CloseReason.SLOW_CONSUMER);
     }
 
@@ -238,7 +238,7 @@ final class Connection implements ChannelFutureListener, Runnable {
 
     /** Server-initiated close with the default flush timeout. Thread-safe. */
     void closeWith(int code, String text, CloseReason closeReason) {
-        closeWith(code, text, closeReason, core.settings.closeTimeout().toNanos());
+        closeWith(code, text, closeReason, core.config.closeTimeout().toNanos());
     }
 
     /**

@@ -107,8 +107,8 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             return;
         }
         if (!connection.isSubscribed(topic)) {
-            if (connection.subscriptionCount() >= core.settings.maxSubscriptionsPerConnection()) {
-                error("subscription_limit", "subscription limit of " + core.settings.maxSubscriptionsPerConnection()
+            if (connection.subscriptionCount() >= core.config.maxSubscriptionsPerConnection()) {
+                error("subscription_limit", "subscription limit of " + core.config.maxSubscriptionsPerConnection()
                         + " topics reached; unsubscribe first", id);
                 return;
             }
@@ -188,7 +188,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             LOG.debug("{}: {}", connection, cause.getMessage());
             connection.closeWith(status.code(), status.reasonText(), reason);
         } else if (cause instanceof TooLongFrameException) {
-            connection.closeWith(CloseCodes.MESSAGE_TOO_BIG, "message over " + core.settings.maxMessageSize()
+            connection.closeWith(CloseCodes.MESSAGE_TOO_BIG, "message over " + core.config.maxMessageSize()
                     + " bytes", CloseReason.MESSAGE_TOO_BIG);
         } else if (cause instanceof IOException) {
             connection.recordReason(CloseReason.CONNECTION_LOST);

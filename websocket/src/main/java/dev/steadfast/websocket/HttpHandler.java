@@ -62,7 +62,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
-        if (path.equals(core.settings.path())) {
+        if (path.equals(core.config.path())) {
             upgrade(ctx, request, uri);
             return;
         }
@@ -86,7 +86,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!HttpMethod.GET.equals(request.method())
                 || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
             respond(channel, HttpResponseStatus.BAD_REQUEST, "bad_request",
-                    "expected a WebSocket upgrade: GET " + core.settings.path() + " with 'Upgrade: websocket'",
+                    "expected a WebSocket upgrade: GET " + core.config.path() + " with 'Upgrade: websocket'",
                     CloseReason.HANDSHAKE_REJECTED);
             return;
         }
@@ -116,14 +116,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (core.limiter.tryAcquire(connection.remoteAddress.getAddress())) {
             case HUB_FULL -> {
                 respond(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, "connection_limit",
-                        "the server is at its connection limit (" + core.settings.maxConnections() + ")",
+                        "the server is at its connection limit (" + core.config.maxConnections() + ")",
                         CloseReason.CONNECTION_LIMIT);
                 return;
             }
             case ADDRESS_FULL -> {
                 respond(channel, HttpResponseStatus.TOO_MANY_REQUESTS, "connection_limit",
                         "too many connections from your address (limit "
-                                + core.settings.maxConnectionsPerAddress() + ")", CloseReason.CONNECTION_LIMIT);
+                                + core.config.maxConnectionsPerAddress() + ")", CloseReason.CONNECTION_LIMIT);
                 return;
             }
             case ACCEPTED -> connection.upgrading(grants);
@@ -138,7 +138,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         // Frame handlers go in before the 101 is written, so no frame can arrive before they are there.
         ctx.pipeline()
                 .addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false))
-                .addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(core.settings.maxMessageSize()))
+                .addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(core.config.maxMessageSize()))
                 .addAfter("ws-aggregator", "ws-frames", new FrameHandler(core, connection));
         handshaker.handshake(channel, request).addListener((ChannelFutureListener) future -> {
             if (future.isSuccess()) {
@@ -157,7 +157,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Same origin (the Origin's host:port is the Host header), a listed origin, or any when "*" is listed. */
     private boolean originAllowed(String origin, String host) {
         String normalized = origin.toLowerCase(Locale.ROOT);
-        if (core.settings.anyOriginAllowed() || core.settings.allowedOrigins().contains(normalized)) {
+        if (core.config.anyOriginAllowed() || core.config.allowedOrigins().contains(normalized)) {
             return true;
         }
         int schemeEnd = normalized.indexOf("://");
@@ -181,7 +181,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             methodNotAllowed(channel, List.of("POST"));
             return;
         }
-        if (core.settings.publishApiKey().isEmpty()) {
+        if (core.config.publishApiKey().isEmpty()) {
             respond(channel, HttpResponseStatus.FORBIDDEN, "publish_api_disabled",
                     "the publish API is disabled: no API key is configured", CloseReason.HTTP_EXCHANGE);
             return;
@@ -192,7 +192,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "send the API key in the " + WebSocketHub.API_KEY_HEADER + " header", CloseReason.HTTP_EXCHANGE);
             return;
         }
-        byte[] expected = core.settings.publishApiKey().get().getBytes(StandardCharsets.UTF_8);
+        byte[] expected = core.config.publishApiKey().get().getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(expected, key.getBytes(StandardCharsets.UTF_8))) {
             LOG.info("Publish API refused for {}: invalid API key", connection.remoteAddress);
             respond(channel, HttpResponseStatus.UNAUTHORIZED, "invalid_api_key", "invalid API key",

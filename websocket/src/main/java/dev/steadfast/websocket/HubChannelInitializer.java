@@ -36,7 +36,7 @@ final class HubChannelInitializer extends ChannelInitializer<SocketChannel> {
         connection.startHandshakeTimer();
         channel.pipeline()
                 .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE_LENGTH, MAX_HEADER_SIZE, 8192))
-                .addLast("http-aggregator", new CountingAggregator(connection, core.settings.maxMessageSize()))
+                .addLast("http-aggregator", new CountingAggregator(connection, core.config.maxMessageSize()))
                 .addLast("http-handler", new HttpHandler(core, connection));
     }
 

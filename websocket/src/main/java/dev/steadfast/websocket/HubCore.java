@@ -25,6 +25,7 @@ final class HubCore {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketHub.class);
 
     final HubSettings settings;
+    final WebSocketHubConfig config;
     final HubCounters counters = new HubCounters();
     final Frames frames = new Frames();
     final Topics topics;
@@ -39,18 +40,19 @@ final class HubCore {
 
     HubCore(HubSettings settings) {
         this.settings = settings;
+        this.config = settings.config();
         this.topics = new Topics(settings.broker(), frames);
-        this.limiter = new AddressLimiter(settings.maxConnections(), settings.maxConnectionsPerAddress());
-        this.tokenVerifier = new TokenVerifier(settings.tokenSecret(), settings.tokenClockSkew(), Clock.systemUTC());
+        this.limiter = new AddressLimiter(config.maxConnections(), config.maxConnectionsPerAddress());
+        this.tokenVerifier = new TokenVerifier(settings.tokenSecret(), config.tokenClockSkew(), Clock.systemUTC());
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(settings.maxFrameSize())
+                .maxFramePayloadLength(config.maxFrameSize())
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .allowExtensions(false)
                 // The hub sends the close frame itself, so every violation is counted by one code path.
                 .closeOnProtocolViolation(false)
                 .build();
-        this.handshakerFactory = new WebSocketServerHandshakerFactory("ws://localhost" + settings.path(), null,
+        this.handshakerFactory = new WebSocketServerHandshakerFactory("ws://localhost" + config.path(), null,
                 decoderConfig);
     }
 
@@ -112,7 +114,7 @@ final class HubCore {
             for (Connection connection : open) {
                 connection.channel.close();
             }
-            await(cleanedUp, settings.closeTimeout());
+            await(cleanedUp, config.closeTimeout());
         }
         return drained;
     }

@@ -14,15 +14,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
@@ -49,10 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * byte[] secret = TokenIssuer.newSecret();
- * try (WebSocketHub hub = WebSocketHub.builder()
+ * WebSocketHubConfig config = WebSocketHubConfig.custom()
  *         .port(8080)
  *         .tokenSecret(secret)
  *         .publishApiKey("change-me-0123456789")
+ *         .build();
+ * try (WebSocketHub hub = WebSocketHub.builder(config)
  *         .route("GET", "/health/live", request -> HttpReply.ok("text/plain", "UP"))
  *         .build()) {
  *     hub.start();
@@ -66,36 +65,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSocketHub implements AutoCloseable {
 
-    /** Default TCP port. */
-    public static final int DEFAULT_PORT = 8080;
-    /** Default bind address: every interface. */
-    public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
-    /** Default WebSocket endpoint path. */
-    public static final String DEFAULT_PATH = "/ws";
-    /** Default largest WebSocket frame payload, in bytes (64 KiB); a larger frame closes the connection with 1009. */
-    public static final int DEFAULT_MAX_FRAME_SIZE = 64 * 1024;
-    /** Default largest message (all fragments together), in bytes (64 KiB); a larger one closes with 1009. */
-    public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024;
-    /** Default time from TCP accept until a complete HTTP request / WebSocket upgrade (10 s). */
-    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    /** Default interval between heartbeat pings (25 s). */
-    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
-    /** Default time without any frame from the client (pong included) before closing with 1001 (60 s). */
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
-    /** Default time a server-initiated close frame may take to flush before the socket is dropped (5 s). */
-    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    /** Default cap on WebSocket connections for the whole hub; over it the upgrade gets 503. */
-    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-    /** Default cap on WebSocket connections from one client IP address; over it the upgrade gets 429. */
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 100;
-    /** Default bound on bytes queued for one connection (1 MiB); over it the connection is closed with 1008. */
-    public static final int DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
-    /** Default cap on topics one connection may subscribe to. */
-    public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
-    /** Default tolerance when checking a token's expiry (30 s). */
-    public static final Duration DEFAULT_TOKEN_CLOCK_SKEW = Duration.ofSeconds(30);
-    /** Default number of event-loop threads of a hub-created group: one per available processor. */
-    public static final int DEFAULT_EVENT_LOOP_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     /** Prefix of the names of event-loop threads the hub creates itself. */
     public static final String DEFAULT_THREAD_NAME_PREFIX = "steadfast-websocket";
 
@@ -113,6 +82,7 @@ public final class WebSocketHub implements AutoCloseable {
     private enum State { NEW, RUNNING, DRAINING, CLOSED }
 
     private final HubSettings settings;
+    private final WebSocketHubConfig config;
     private final HubCore core;
     private final Object lifecycleLock = new Object();
     private volatile State state = State.NEW;
@@ -123,12 +93,16 @@ public final class WebSocketHub implements AutoCloseable {
 
     private WebSocketHub(HubSettings settings) {
         this.settings = settings;
+        this.config = settings.config();
         this.core = new HubCore(settings);
     }
 
-    /** A builder with every setting at its {@code DEFAULT_*} value; {@link Builder#tokenSecret} is required. */
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * A builder of a hub with the given settings, which must include a token secret; the broker, threads and extra
+     * routes are set on the builder.
+     */
+    public static Builder builder(WebSocketHubConfig config) {
+        return new Builder(Objects.requireNonNull(config, "config"));
     }
 
     /**
@@ -157,7 +131,7 @@ public final class WebSocketHub implements AutoCloseable {
                     }
                     return thread;
                 };
-                ownedGroup = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), remembering,
+                ownedGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), remembering,
                         NioIoHandler.newFactory());
                 return ownedGroup;
             });
@@ -167,9 +141,9 @@ public final class WebSocketHub implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                            new WriteBufferWaterMark(settings.maxOutboundBytes() / 2, settings.maxOutboundBytes()))
+                            new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))
                     .childHandler(new HubChannelInitializer(core));
-            InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.port());
+            InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
             ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 shutDownOwnedGroup();
@@ -180,7 +154,7 @@ public final class WebSocketHub implements AutoCloseable {
             serverChannel = bind.channel();
             boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
             state = State.RUNNING;
-            LOG.info("WebSocket hub listening on {}:{}{}", settings.bindAddress(), boundPort, settings.path());
+            LOG.info("WebSocket hub listening on {}:{}{}", config.bindAddress(), boundPort, config.path());
         }
     }
 
@@ -279,7 +253,7 @@ public final class WebSocketHub implements AutoCloseable {
                 return;
             }
             stopListening();
-            core.closeAll(1001, settings.closeTimeout());
+            core.closeAll(1001, config.closeTimeout());
             shutDownOwnedGroup();
             state = State.CLOSED;
             LOG.info("WebSocket hub closed: {}", core.statistics());
@@ -288,7 +262,7 @@ public final class WebSocketHub implements AutoCloseable {
 
     private void shutDownOwnedGroup() {
         if (ownedGroup != null) {
-            long timeoutMillis = settings.closeTimeout().toMillis();
+            long timeoutMillis = config.closeTimeout().toMillis();
             ownedGroup.shutdownGracefully(0, timeoutMillis, TimeUnit.MILLISECONDS);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis + 5_000);
             if (!ownedGroup.terminationFuture().awaitUninterruptibly(timeoutMillis + 5_000)) {
@@ -360,261 +334,31 @@ public final class WebSocketHub implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "WebSocketHub[" + state + ", port=" + (boundPort < 0 ? settings.port() : boundPort) + "]";
+        return "WebSocketHub[" + state + ", port=" + (boundPort < 0 ? config.port() : boundPort) + "]";
     }
 
     /**
-     * Configures a {@link WebSocketHub}. Each setter validates at once ({@link IllegalArgumentException} naming the
-     * parameter and value); {@link #build()} checks the rules that span settings and reports every problem at once
-     * ({@link IllegalStateException}).
+     * Builds a {@link WebSocketHub} from a {@link WebSocketHubConfig} and the parts that are not plain values: the
+     * broker, the event loops and the extra HTTP routes. Each setter validates at once; {@link #build()} checks
+     * what spans settings and reports every problem at once ({@link IllegalStateException}).
      *
      * <pre>{@code
-     * WebSocketHub hub = WebSocketHub.builder()
-     *     .port(0)                                   // ephemeral, see hub.port()
-     *     .tokenSecret(secret)
-     *     .allowedOrigins(List.of("https://app.example.com"))
-     *     .maxConnectionsPerAddress(20)
-     *     .idleTimeout(Duration.ofSeconds(90))
+     * WebSocketHub hub = WebSocketHub.builder(WebSocketHubConfig.custom().port(0).tokenSecret(secret).build())
+     *     .threadFactory(threads.threadFactory("websocket"))
+     *     .route("GET", "/health/live", request -> HttpReply.ok("text/plain", "UP"))
      *     .build();
      * }</pre>
      */
     public static final class Builder {
-        private String bindAddress = DEFAULT_BIND_ADDRESS;
-        private int port = DEFAULT_PORT;
-        private String path = DEFAULT_PATH;
-        private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-        private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
-        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-        private Duration pingInterval = DEFAULT_PING_INTERVAL;
-        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-        private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
-        private int maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
-        private int maxSubscriptionsPerConnection = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
-        private byte[] tokenSecret;
-        private Duration tokenClockSkew = DEFAULT_TOKEN_CLOCK_SKEW;
-        private final Set<String> allowedOrigins = new LinkedHashSet<>();
-        private String publishApiKey;
+        private final WebSocketHubConfig config;
         private MessageBroker broker;
         private EventLoopGroup eventLoopGroup;
         private ThreadFactory threadFactory;
-        private Integer eventLoopThreads;
         private final Map<String, Map<String, HttpRoute>> routes = new LinkedHashMap<>();
         private Executor routeExecutor;
 
-        private Builder() {
-        }
-
-        /**
-         * The TCP port; default {@value #DEFAULT_PORT}; 0 picks a free port (read it with {@link WebSocketHub#port()}).
-         *
-         * @throws IllegalArgumentException if not within 0–65535
-         */
-        public Builder port(int port) {
-            if (port < 0 || port > 65_535) {
-                throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
-            }
-            this.port = port;
-            return this;
-        }
-
-        /**
-         * The address to bind, a host name or IP literal; default {@value #DEFAULT_BIND_ADDRESS} (every interface).
-         *
-         * @throws IllegalArgumentException if blank
-         */
-        public Builder bindAddress(String bindAddress) {
-            if (bindAddress == null || bindAddress.isBlank()) {
-                throw new IllegalArgumentException("bindAddress must not be blank: '" + bindAddress + "'");
-            }
-            this.bindAddress = bindAddress;
-            return this;
-        }
-
-        /**
-         * The WebSocket endpoint path; default {@value #DEFAULT_PATH}.
-         *
-         * @throws IllegalArgumentException if it does not start with '/' or is the publish API path
-         */
-        public Builder path(String path) {
-            requirePath("path", path);
-            if (path.equals(PUBLISH_PATH)) {
-                throw new IllegalArgumentException("path must differ from the publish API path " + PUBLISH_PATH);
-            }
-            this.path = path;
-            return this;
-        }
-
-        /**
-         * Largest frame payload in bytes; default {@value #DEFAULT_MAX_FRAME_SIZE}; over it: close 1009.
-         *
-         * @throws IllegalArgumentException if not within 125 bytes – 16 MiB
-         */
-        public Builder maxFrameSize(int bytes) {
-            this.maxFrameSize = requireSize("maxFrameSize", bytes);
-            return this;
-        }
-
-        /**
-         * Largest message (all its fragments) in bytes, also the largest HTTP request body; default
-         * {@value #DEFAULT_MAX_MESSAGE_SIZE}; over it: close 1009 (HTTP: 413).
-         *
-         * @throws IllegalArgumentException if not within 125 bytes – 16 MiB
-         */
-        public Builder maxMessageSize(int bytes) {
-            this.maxMessageSize = requireSize("maxMessageSize", bytes);
-            return this;
-        }
-
-        /**
-         * Time from TCP accept until a complete HTTP request (for a WebSocket: until the upgrade is answered); after
-         * it the socket is closed ({@link CloseReason#HANDSHAKE_TIMEOUT}). Default 10 s.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = requirePositive("handshakeTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * Interval between heartbeat pings to each client. Default 25 s. Must be shorter than the idle timeout.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder pingInterval(Duration interval) {
-            this.pingInterval = requirePositive("pingInterval", interval);
-            return this;
-        }
-
-        /**
-         * Time without any frame from a client (a pong answers each ping) before it is closed with 1001
-         * ({@link CloseReason#HEARTBEAT_TIMEOUT}). Default 60 s; it cannot be disabled, so a half-open TCP
-         * connection never stays forever.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = requirePositive("idleTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * Time a server-initiated close frame may take to flush before the socket is dropped. Default 5 s; also
-         * bounds how long {@link WebSocketHub#close()} waits for connections and event loops.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = requirePositive("closeTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * Cap on WebSocket connections for the hub; an upgrade over it gets 503. Default
-         * {@value #DEFAULT_MAX_CONNECTIONS}.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder maxConnections(int connections) {
-            this.maxConnections = requirePositive("maxConnections", connections);
-            return this;
-        }
-
-        /**
-         * Cap on WebSocket connections from one client IP address; an upgrade over it gets 429. Default
-         * {@value #DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder maxConnectionsPerAddress(int connections) {
-            this.maxConnectionsPerAddress = requirePositive("maxConnectionsPerAddress", connections);
-            return this;
-        }
-
-        /**
-         * Bound on bytes queued for one connection and not yet written to its socket; a connection over it is a
-         * slow consumer and is closed with 1008 ({@link CloseReason#SLOW_CONSUMER}). Default 1 MiB.
-         *
-         * @throws IllegalArgumentException if not within 1 KiB – 1 GiB
-         */
-        public Builder maxOutboundBytes(int bytes) {
-            if (bytes < 1024 || bytes > 1 << 30) {
-                throw new IllegalArgumentException("maxOutboundBytes must be between 1024 and 1073741824: " + bytes);
-            }
-            this.maxOutboundBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Cap on topics one connection may subscribe to; over it {@code subscribe} gets an {@code error} frame
-         * ({@code subscription_limit}). Default {@value #DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION}.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder maxSubscriptionsPerConnection(int subscriptions) {
-            this.maxSubscriptionsPerConnection = requirePositive("maxSubscriptionsPerConnection", subscriptions);
-            return this;
-        }
-
-        /**
-         * The HS256 secret verifying client tokens (see {@link TokenIssuer}). Required; copied.
-         *
-         * @throws IllegalArgumentException if shorter than {@value TokenIssuer#MIN_SECRET_BYTES} bytes
-         */
-        public Builder tokenSecret(byte[] secret) {
-            TokenIssuer.requireSecret(secret);
-            this.tokenSecret = secret.clone();
-            return this;
-        }
-
-        /**
-         * Tolerance when checking a token's expiry. Default 30 s.
-         *
-         * @throws IllegalArgumentException if negative or over 10 minutes
-         */
-        public Builder tokenClockSkew(Duration skew) {
-            Objects.requireNonNull(skew, "tokenClockSkew");
-            if (skew.isNegative() || skew.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("tokenClockSkew must be between PT0S and PT10M: " + skew);
-            }
-            this.tokenClockSkew = skew;
-            return this;
-        }
-
-        /**
-         * Origins (scheme://host[:port]) allowed to open a WebSocket besides the hub's own, added to those given
-         * before; {@code "*"} allows any. Default: none, so a request whose {@code Origin} header names another site
-         * than its {@code Host} header (a cross-site browser page) is refused with 403; same-origin pages and
-         * clients sending no {@code Origin} (most non-browser clients) are not affected.
-         *
-         * @throws IllegalArgumentException if an origin is blank or ends with '/'
-         */
-        public Builder allowedOrigins(Collection<String> origins) {
-            for (String origin : origins) {
-                if (origin == null || origin.isBlank() || (origin.endsWith("/"))) {
-                    throw new IllegalArgumentException("allowedOrigins entries must look like "
-                            + "'https://host[:port]' (no trailing '/') or '*': '" + origin + "'");
-                }
-            }
-            origins.forEach(origin -> allowedOrigins.add(origin.toLowerCase(Locale.ROOT)));
-            return this;
-        }
-
-        /**
-         * The key server-side producers send in the {@value #API_KEY_HEADER} header to {@code POST /api/publish}.
-         * Default: none, and the publish API answers 403 (disabled).
-         *
-         * @throws IllegalArgumentException if shorter than 16 characters
-         */
-        public Builder publishApiKey(String apiKey) {
-            if (apiKey == null || apiKey.length() < 16) {
-                throw new IllegalArgumentException("publishApiKey must be at least 16 characters: "
-                        + (apiKey == null ? "null" : apiKey.length() + " characters"));
-            }
-            this.publishApiKey = apiKey;
-            return this;
+        private Builder(WebSocketHubConfig config) {
+            this.config = config;
         }
 
         /**
@@ -633,7 +377,7 @@ public final class WebSocketHub implements AutoCloseable {
 
         /**
          * An event-loop group owned by the caller, used to accept and serve connections; the hub never shuts it
-         * down. Conflicts with {@link #threadFactory} and {@link #eventLoopThreads}.
+         * down. Conflicts with {@link #threadFactory} and {@link WebSocketHubConfig.Builder#eventLoopThreads}.
          */
         public Builder eventLoopGroup(EventLoopGroup group) {
             this.eventLoopGroup = Objects.requireNonNull(group, "eventLoopGroup");
@@ -650,22 +394,9 @@ public final class WebSocketHub implements AutoCloseable {
         }
 
         /**
-         * Number of event-loop threads the hub creates. Default: one per available processor.
-         *
-         * @throws IllegalArgumentException if not within 1–1024
-         */
-        public Builder eventLoopThreads(int threads) {
-            if (threads < 1 || threads > 1024) {
-                throw new IllegalArgumentException("eventLoopThreads must be between 1 and 1024: " + threads);
-            }
-            this.eventLoopThreads = threads;
-            return this;
-        }
-
-        /**
          * Serves {@code route} for {@code method} (e.g. GET) on {@code path} (exact match, e.g. /health/ready).
          *
-         * @throws IllegalArgumentException if the path does not start with '/' or is the WebSocket or publish path
+         * @throws IllegalArgumentException if the path does not start with '/' or is the publish path
          * @throws IllegalStateException    if a route for the same method and path was already added
          */
         public Builder route(String method, String path, HttpRoute route) {
@@ -673,7 +404,10 @@ public final class WebSocketHub implements AutoCloseable {
             if (method == null || !method.matches("[A-Za-z]+")) {
                 throw new IllegalArgumentException("method must be an HTTP method such as GET: '" + method + "'");
             }
-            requirePath("route path", path);
+            if (path == null || !path.startsWith("/") || path.contains("?") || path.contains("#")) {
+                throw new IllegalArgumentException("route path must start with '/' and have no query: '" + path
+                        + "'");
+            }
             if (path.equals(PUBLISH_PATH)) {
                 throw new IllegalArgumentException("route path " + path + " is reserved for the publish API");
             }
@@ -702,28 +436,18 @@ public final class WebSocketHub implements AutoCloseable {
          */
         public WebSocketHub build() {
             List<String> problems = new ArrayList<>();
-            if (tokenSecret == null) {
+            Optional<byte[]> secret = config.tokenSecret();
+            if (secret.isEmpty()) {
                 problems.add("tokenSecret is required (clients authenticate with HS256 tokens); "
                         + "use TokenIssuer.newSecret() for development");
             }
-            if (pingInterval.compareTo(idleTimeout) >= 0) {
-                problems.add("pingInterval (" + pingInterval + ") must be shorter than idleTimeout (" + idleTimeout
-                        + "), or live clients would be closed before they are pinged");
-            }
-            if (maxFrameSize > maxMessageSize) {
-                problems.add("maxFrameSize (" + maxFrameSize + ") must not exceed maxMessageSize ("
-                        + maxMessageSize + ")");
-            }
-            if (maxConnectionsPerAddress > maxConnections) {
-                problems.add("maxConnectionsPerAddress (" + maxConnectionsPerAddress
-                        + ") must not exceed maxConnections (" + maxConnections + ")");
-            }
-            if (eventLoopGroup != null && (threadFactory != null || eventLoopThreads != null)) {
+            if (eventLoopGroup != null && (threadFactory != null || config.eventLoopThreadsSet())) {
                 problems.add("eventLoopGroup is caller-owned and conflicts with threadFactory/eventLoopThreads; "
                         + "set one or the other");
             }
-            if (routes.containsKey(path)) {
-                problems.add("route path " + path + " is the WebSocket path; choose another path for the route");
+            if (routes.containsKey(config.path())) {
+                problems.add("route path " + config.path() + " is the WebSocket path; choose another path for the "
+                        + "route");
             }
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("Invalid WebSocketHub configuration:\n  - "
@@ -731,43 +455,9 @@ public final class WebSocketHub implements AutoCloseable {
             }
             Map<String, Map<String, HttpRoute>> frozenRoutes = new LinkedHashMap<>();
             routes.forEach((p, byMethod) -> frozenRoutes.put(p, Map.copyOf(byMethod)));
-            HubSettings settings = new HubSettings(bindAddress, port, path, maxFrameSize, maxMessageSize,
-                    handshakeTimeout, pingInterval, idleTimeout, closeTimeout, maxConnections,
-                    maxConnectionsPerAddress, maxOutboundBytes, maxSubscriptionsPerConnection, tokenSecret.clone(),
-                    tokenClockSkew, Set.copyOf(allowedOrigins), Optional.ofNullable(publishApiKey),
+            return new WebSocketHub(new HubSettings(config, secret.get(),
                     broker != null ? broker : new InProcessBroker(), Optional.ofNullable(eventLoopGroup),
-                    Optional.ofNullable(threadFactory),
-                    eventLoopThreads != null ? eventLoopThreads : DEFAULT_EVENT_LOOP_THREADS,
-                    Map.copyOf(frozenRoutes), Optional.ofNullable(routeExecutor));
-            return new WebSocketHub(settings);
-        }
-
-        private static void requirePath(String name, String path) {
-            if (path == null || !path.startsWith("/") || path.contains("?") || path.contains("#")) {
-                throw new IllegalArgumentException(name + " must start with '/' and have no query: '" + path + "'");
-            }
-        }
-
-        private static int requireSize(String name, int bytes) {
-            if (bytes < 125 || bytes > 16 * 1024 * 1024) {
-                throw new IllegalArgumentException(name + " must be between 125 and 16777216 bytes: " + bytes);
-            }
-            return bytes;
-        }
-
-        private static int requirePositive(String name, int value) {
-            if (value <= 0) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
-        }
-
-        private static Duration requirePositive(String name, Duration value) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
+                    Optional.ofNullable(threadFactory), Map.copyOf(frozenRoutes), Optional.ofNullable(routeExecutor)));
         }
     }
 }

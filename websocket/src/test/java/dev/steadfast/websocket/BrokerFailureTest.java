@@ -42,8 +42,7 @@ class BrokerFailureTest extends HubTestSupport {
 
     private void startWithFlakyBroker() {
         flaky = new FlakyBroker();
-        hub = WebSocketHub.builder().port(0).bindAddress("127.0.0.1").tokenSecret(SECRET).broker(flaky)
-                .eventLoopThreads(2).build();
+        hub = WebSocketHub.builder(config().build()).broker(flaky).build();
         hub.start();
         broker = flaky.delegate;
     }

@@ -11,7 +11,7 @@ class ConnectionCapsTest extends HubTestSupport {
 
     @Test
     void perAddressCap_refusesTheNextUpgradeWith429() throws Exception {
-        start(builder().maxConnectionsPerAddress(2).maxConnections(10));
+        start(config().maxConnectionsPerAddress(2).maxConnections(10));
         WsTestClient first = roomClient();
         WsTestClient second = roomClient();
 
@@ -30,7 +30,7 @@ class ConnectionCapsTest extends HubTestSupport {
 
     @Test
     void globalCap_refusesTheNextUpgradeWith503() throws Exception {
-        start(builder().maxConnectionsPerAddress(1).maxConnections(1));
+        start(config().maxConnectionsPerAddress(1).maxConnections(1));
         WsTestClient only = roomClient();
 
         RawHttp.Response response = RawHttp.exchange(hub.port(),
@@ -44,7 +44,7 @@ class ConnectionCapsTest extends HubTestSupport {
 
     @Test
     void capSlots_areReleasedByEveryEnding_soNewClientsFit() throws Exception {
-        start(builder().maxConnectionsPerAddress(3).maxConnections(3));
+        start(config().maxConnectionsPerAddress(3).maxConnections(3));
         for (int round = 0; round < 4; round++) {
             List<WsTestClient> batch = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -61,7 +61,7 @@ class ConnectionCapsTest extends HubTestSupport {
 
     @Test
     void oversizedHttpBody_is413() throws Exception {
-        start(builder().maxFrameSize(1024).maxMessageSize(1024));
+        start(config().maxFrameSize(1024).maxMessageSize(1024));
         RawHttp.Response response = RawHttp.exchange(hub.port(), RawHttp.post(WebSocketHub.PUBLISH_PATH,
                 "{\"topic\":\"room:1\",\"payload\":\"" + "z".repeat(4096) + "\"}", "X-Api-Key: " + API_KEY));
 

@@ -63,7 +63,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void clientNotAnsweringPings_isClosedByHeartbeat() throws Exception {
-        start(builder().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(500)));
+        start(config().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(500)));
         WsTestClient client = roomClient();
         client.answerPings(false);
         subscribe(client, "room:1");
@@ -77,7 +77,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void clientAnsweringPings_staysOpenPastTheIdleTimeout() throws Exception {
-        start(builder().pingInterval(Duration.ofMillis(50)).idleTimeout(Duration.ofMillis(400)));
+        start(config().pingInterval(Duration.ofMillis(50)).idleTimeout(Duration.ofMillis(400)));
         WsTestClient client = roomClient();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> client.pingsReceived() >= 20);
@@ -91,7 +91,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void handshakeThatNeverCompletes_isDroppedAtTheHandshakeTimeout() throws Exception {
-        start(builder().handshakeTimeout(Duration.ofMillis(300)));
+        start(config().handshakeTimeout(Duration.ofMillis(300)));
         try (Socket socket = new Socket("127.0.0.1", hub.port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: web"
@@ -108,7 +108,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void silentTcpConnection_isDroppedAtTheHandshakeTimeout() throws Exception {
-        start(builder().handshakeTimeout(Duration.ofMillis(300)));
+        start(config().handshakeTimeout(Duration.ofMillis(300)));
         try (Socket socket = new Socket("127.0.0.1", hub.port())) {
             socket.setSoTimeout(10_000);
             assertThat(socket.getInputStream().read()).as("server closed the socket").isEqualTo(-1);
@@ -179,7 +179,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void frameOverTheSizeLimit_isClosedWith1009() throws Exception {
-        start(builder().maxFrameSize(1024).maxMessageSize(4096));
+        start(config().maxFrameSize(1024).maxMessageSize(4096));
         WsTestClient client = roomClient();
         subscribe(client, "room:1");
 
@@ -192,7 +192,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void fragmentedMessageOverTheSizeLimit_isClosedWith1009() throws Exception {
-        start(builder().maxFrameSize(1024).maxMessageSize(2048));
+        start(config().maxFrameSize(1024).maxMessageSize(2048));
         WsTestClient client = roomClient();
         String fragment = "x".repeat(1000);
 
@@ -207,7 +207,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void fragmentedMessageWithinTheLimit_isAssembled() throws Exception {
-        start(builder().maxFrameSize(1024).maxMessageSize(4096));
+        start(config().maxFrameSize(1024).maxMessageSize(4096));
         WsTestClient client = roomClient();
 
         client.send(new TextWebSocketFrame(false, 0, "{\"op\":\"pi"));
@@ -221,7 +221,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void slowConsumer_isClosedWith1008_andMemoryStaysBounded() throws Exception {
-        start(builder().maxOutboundBytes(64 * 1024).closeTimeout(Duration.ofMillis(500)));
+        start(config().maxOutboundBytes(64 * 1024).closeTimeout(Duration.ofMillis(500)));
         WsTestClient slow = stalledSubscriber("room:firehose");
 
         floodUntilEvicted("room:firehose");
@@ -235,7 +235,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void tokenExpiringWhileConnected_closesWith1008() throws Exception {
-        start(builder().tokenClockSkew(Duration.ZERO));
+        start(config().tokenClockSkew(Duration.ZERO));
         String shortLived = TOKENS.issue("u", List.of("room:*"), List.of(), Instant.now().plusMillis(1500));
         WsTestClient client = WsTestClient.connect(clients, hub.port(), shortLived);
         subscribe(client, "room:1");
@@ -248,7 +248,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void concurrentChurnWhilePublishing_returnsToBaseline() throws Exception {
-        start(builder().maxConnectionsPerAddress(1000).maxConnections(1000));
+        start(config().maxConnectionsPerAddress(1000).maxConnections(1000));
         java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread publisher = new Thread(() -> {
             while (publishing.get()) {
@@ -306,7 +306,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void heartbeatTimedOutConnection_isUnreachableWhileTheHubRuns() throws Exception {
-        start(builder().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(400)));
+        start(config().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(400)));
         WsTestClient client = roomClient();
         subscribe(client, "room:1");
 
@@ -318,7 +318,7 @@ class ConnectionLifecycleTest extends HubTestSupport {
 
     @Test
     void slowConsumerConnection_isUnreachableWhileTheHubRuns() throws Exception {
-        start(builder().maxOutboundBytes(16 * 1024).closeTimeout(Duration.ofMillis(300)));
+        start(config().maxOutboundBytes(16 * 1024).closeTimeout(Duration.ofMillis(300)));
         WsTestClient slow = stalledSubscriber("room:firehose");
 
         assertRetainedNothing("slow consumer", () -> floodUntilEvicted("room:firehose"));

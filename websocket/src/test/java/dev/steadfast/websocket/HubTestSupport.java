@@ -57,17 +57,29 @@ abstract class HubTestSupport {
         }
     }
 
-    /** Defaults for tests: loopback, ephemeral port, two event loops, test secret and API key. */
-    WebSocketHub.Builder builder() {
-        broker = new InProcessBroker();
-        return WebSocketHub.builder()
+    /** Settings for tests: loopback, ephemeral port, two event loops, test secret and API key. */
+    static WebSocketHubConfig.Builder config() {
+        return WebSocketHubConfig.custom()
                 .port(0)
                 .bindAddress("127.0.0.1")
                 .tokenSecret(SECRET)
                 .publishApiKey(API_KEY)
-                .broker(broker)
                 .eventLoopThreads(2)
                 .closeTimeout(Duration.ofSeconds(2));
+    }
+
+    /** A hub with {@code config} and a fresh in-process broker, kept in {@link #broker}. */
+    WebSocketHub.Builder builder(WebSocketHubConfig.Builder config) {
+        broker = new InProcessBroker();
+        return WebSocketHub.builder(config.build()).broker(broker);
+    }
+
+    WebSocketHub.Builder builder() {
+        return builder(config());
+    }
+
+    WebSocketHub start(WebSocketHubConfig.Builder config) {
+        return start(builder(config));
     }
 
     WebSocketHub start(WebSocketHub.Builder builder) {

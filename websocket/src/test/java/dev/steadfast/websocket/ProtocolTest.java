@@ -162,7 +162,7 @@ class ProtocolTest extends HubTestSupport {
 
     @Test
     void subscriptionCap_refusesTheNextSubscribe_andKeepsTheConnection() throws Exception {
-        start(builder().maxSubscriptionsPerConnection(2));
+        start(config().maxSubscriptionsPerConnection(2));
         WsTestClient client = roomClient();
         subscribe(client, "room:1");
         subscribe(client, "room:2");

@@ -86,7 +86,7 @@ class SecurityTest extends HubTestSupport {
 
     @Test
     void expiredToken_is401TokenExpired() throws Exception {
-        start(builder().tokenClockSkew(Duration.ZERO));
+        start(config().tokenClockSkew(Duration.ZERO));
         String expired = TOKENS.issue("u", List.of("room:*"), List.of(), Instant.now().minusSeconds(5));
 
         RawHttp.Response response = RawHttp.exchange(hub.port(),
@@ -163,7 +163,7 @@ class SecurityTest extends HubTestSupport {
 
     @Test
     void allowlistedOrigin_isAccepted() throws Exception {
-        start(builder().allowedOrigins(List.of("https://app.example")));
+        start(config().allowedOrigins(List.of("https://app.example")));
         WsTestClient client = WsTestClient.connect(clients, hub.port(), "/ws",
                 Map.of("Origin", "https://app.example", "Authorization",
                         "Bearer " + token("u", List.of("room:*"), List.of())), false);
@@ -218,8 +218,8 @@ class SecurityTest extends HubTestSupport {
 
     @Test
     void publishApi_notConfigured_is403Disabled() throws Exception {
-        hub = WebSocketHub.builder().port(0).bindAddress("127.0.0.1").tokenSecret(SECRET).eventLoopThreads(1)
-                .build();
+        hub = WebSocketHub.builder(WebSocketHubConfig.custom().port(0).bindAddress("127.0.0.1")
+                .tokenSecret(SECRET).eventLoopThreads(1).build()).build();
         broker = (InProcessBroker) hub.broker();
         hub.start();
 

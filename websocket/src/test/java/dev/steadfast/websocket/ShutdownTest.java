@@ -121,8 +121,8 @@ class ShutdownTest extends HubTestSupport {
                 NioIoHandler.newFactory());
         try {
             broker = new InProcessBroker();
-            hub = WebSocketHub.builder().port(0).bindAddress("127.0.0.1").tokenSecret(SECRET).broker(broker)
-                    .eventLoopGroup(group).build();
+            hub = WebSocketHub.builder(WebSocketHubConfig.custom().port(0).bindAddress("127.0.0.1")
+                    .tokenSecret(SECRET).build()).broker(broker).eventLoopGroup(group).build();
             hub.start();
             roomClient().request("{\"op\":\"ping\"}");
 
@@ -146,8 +146,7 @@ class ShutdownTest extends HubTestSupport {
     @Test
     void portInUse_failsStartNamingTheAddress_andLeavesNoThread() {
         start();
-        WebSocketHub second = WebSocketHub.builder().port(hub.port()).bindAddress("127.0.0.1").tokenSecret(SECRET)
-                .eventLoopThreads(1).build();
+        WebSocketHub second = WebSocketHub.builder(config().port(hub.port()).eventLoopThreads(1).build()).build();
 
         assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("WebSocket hub could not listen on /127.0.0.1:" + hub.port())

@@ -1,6 +1,7 @@
 package dev.steadfast.bench.websocket;
 
 import dev.steadfast.server.ServerConfig;
+import dev.steadfast.websocket.WebSocketHubConfig;
 import dev.steadfast.server.SteadfastServer;
 import dev.steadfast.startup.Environment;
 import java.time.Duration;
@@ -27,11 +28,15 @@ final class SteadfastBenchServer implements BenchServerProcess.BenchedServer {
 
   static SteadfastBenchServer start(int ioThreads) {
     ServerConfig config = ServerConfig.builder()
-        .port(0)
-        .bindAddress("127.0.0.1")
-        .ioThreads(ioThreads)
-        .limits(ServerConfig.Limits.HUB_DEFAULTS.withMaxConnections(CONNECTION_CAP)
-            .withMaxConnectionsPerAddress(CONNECTION_CAP))
+        .hub(WebSocketHubConfig.custom()
+            .port(0)
+            .bindAddress("127.0.0.1")
+            .eventLoopThreads(ioThreads)
+            .maxConnections(CONNECTION_CAP)
+            .maxConnectionsPerAddress(CONNECTION_CAP)
+            // The load generator opens connections from a few loopback addresses in bursts.
+            .maxPendingHandshakesPerAddress(CONNECTION_CAP)
+            .build())
         .build();
     return new SteadfastBenchServer(SteadfastServer.start(config, Environment.TEST));
   }

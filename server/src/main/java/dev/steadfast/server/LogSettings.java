@@ -45,7 +45,7 @@ record LogSettings(String format, String level) {
       throw new IllegalStateException("logback.xml is missing from the service's class path");
     }
     context.reset();
-    context.putProperty(FORMAT_PROPERTY, format.toUpperCase(java.util.Locale.ROOT));
+    context.putProperty(FORMAT_PROPERTY, format);
     context.putProperty(LEVEL_PROPERTY, level);
     JoranConfigurator configurator = new JoranConfigurator();
     configurator.setContext(context);

@@ -110,7 +110,7 @@ public final class Main {
     String base = host + ":" + server.port();
     StringBuilder text = new StringBuilder();
     text.append("Steadfast server ").append(server.state()).append(" on ws://").append(base).append("/ws")
-        .append("  (health: http://").append(base).append(HealthRoutes.READY)
+        .append("  (dashboard: http://").append(base).append("/, health: ").append(HealthRoutes.READY)
         .append(", metrics: ").append(HealthRoutes.METRICS)
         .append(", startup report: ").append(HealthRoutes.STARTUP_REPORT).append(')');
     Credentials credentials = server.credentials();
@@ -126,6 +126,12 @@ public final class Main {
           .append("\n publish API key: ").append(key)
           .append("\n   curl -H 'X-Api-Key: ").append(key).append("' -d '{\"topic\":\"room:1\",\"payload\":{\"text\":\"hi\"}}' http://")
           .append(base).append("/api/publish"));
+      if (credentials.developmentToken().isPresent() && credentials.developmentPublishApiKey().isPresent()) {
+        // In the fragment, which the browser never sends: the page fills its token and key fields from it.
+        text.append("\n dashboard with both filled in: http://").append(base).append("/#token=")
+            .append(credentials.developmentToken().get()).append("&key=")
+            .append(credentials.developmentPublishApiKey().get());
+      }
       text.append('\n').append(rule);
     }
     return text.toString();

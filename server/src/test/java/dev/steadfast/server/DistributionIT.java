@@ -1,13 +1,18 @@
 package dev.steadfast.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -100,6 +105,89 @@ class DistributionIT {
       assertThat(server.output()).doesNotContain(secretText);
       server.sigterm();
       assertThat(server.awaitExit(DRAIN.plus(EXIT_MARGIN))).isZero();
+    }
+  }
+
+  @Test
+  void launcher_becomesTheServiceJvm_sigtermEndsWith0_andNothingIsLeftBehind() throws Exception {
+    try (ServerProcess server = ServerProcess.startLauncher(Map.of(), "--environment", "development", "--port", "0",
+        "--bind-address", "127.0.0.1", "--drain-timeout", "5s")) {
+      server.awaitReady();
+      // exec: the process the caller started IS the JVM, so a signal to it reaches the service and no shell or
+      // wrapper stays behind to be orphaned.
+      assertThat(server.handle().info().command()).as(server.output()).hasValueSatisfying(
+          command -> assertThat(Path.of(command).getFileName().toString()).isEqualTo("java"));
+      assertThat(server.handle().descendants()).isEmpty();
+
+      server.sigterm();
+
+      assertThat(server.awaitExit(DRAIN.plus(EXIT_MARGIN))).as(server.output()).isZero();
+      assertThat(server.stdout()).contains("stopped: shutdown clean").doesNotContain("building");
+    }
+  }
+
+  @Test
+  void launcher_ctrlC_endsWith0_afterTheShutdownIsLogged() throws Exception {
+    // A process started in the background by a non-interactive shell inherits SIGINT ignored, and a JVM keeps an
+    // ignored SIGINT ignored: Ctrl-C cannot exist there, whatever the service does. Say so rather than fail.
+    assumeThat(sigintIgnored()).as("SIGINT is ignored by this test JVM (started in the background by a"
+        + " non-interactive shell), so no child can receive Ctrl-C here; run mvn in the foreground").isFalse();
+    try (ServerProcess server = ServerProcess.startLauncher(Map.of(), "--environment", "development", "--port", "0",
+        "--bind-address", "127.0.0.1", "--drain-timeout", "5s")) {
+      server.awaitReady();
+
+      server.sigint();
+
+      assertThat(server.awaitExit(DRAIN.plus(EXIT_MARGIN))).as(server.output()).isZero();
+      assertThat(server.stdout()).contains("shutting down: draining WebSocket clients", "stopped: shutdown clean");
+    }
+  }
+
+  @Test
+  void launcher_passesTheConfigurationExitCode2ToTheCaller() throws Exception {
+    try (ServerProcess server = ServerProcess.startLauncher(Map.of(), "--environment", "staging")) {
+      assertThat(server.awaitExit(ServerProcess.START_TIMEOUT)).as(server.output()).isEqualTo(2);
+      assertThat(server.stderr()).contains("no token secret in the staging environment")
+          .doesNotContain("\tat ");
+    }
+  }
+
+  private static boolean sigintIgnored() throws java.io.IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.isReadable(status)) {
+      return false;
+    }
+    for (String line : Files.readAllLines(status, StandardCharsets.UTF_8)) {
+      if (line.startsWith("SigIgn:")) {
+        long ignored = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+        return (ignored & (1L << (2 - 1))) != 0;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void configFileSetsJsonLogs_everyStdoutLineIsOneJsonObject(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("steadfast.properties");
+    Files.writeString(config, "environment=development\nbind-address=127.0.0.1\nport=0\nlog-format=json\n",
+        StandardCharsets.UTF_8);
+    try (ServerProcess server = ServerProcess.start(Map.of(), "--config", config.toString())) {
+      server.awaitReady();
+      server.sigterm();
+      assertThat(server.awaitExit(DRAIN.plus(EXIT_MARGIN))).as(server.output()).isZero();
+
+      ObjectMapper json = new ObjectMapper();
+      List<String> lines = server.stdout().lines().toList();
+      assertThat(lines).hasSizeGreaterThan(5);
+      List<String> messages = new ArrayList<>();
+      for (String line : lines) {
+        JsonNode event = json.readTree(line);
+        assertThat(event.has("level") && event.has("loggerName") && event.has("mdc")).as(line).isTrue();
+        messages.add(event.get("formattedMessage").asText());
+      }
+      assertThat(messages).anyMatch(m -> m.startsWith("startup READY") && m.contains("leak-monitor"))
+          .anyMatch(m -> m.contains("DEVELOPMENT ONLY"))
+          .anyMatch(m -> m.startsWith("stopped: shutdown clean"));
     }
   }
 }

@@ -1,6 +1,7 @@
 // Drives the hub's own page in real headless Chromium (playwright-core, no bundled browser): loads the page,
 // checks the startup timeline draws a bar for every step of /startup, connects with a token, subscribes,
-// publishes through /api/publish and waits for the message in the DOM; saves a screenshot.
+// publishes through /api/publish and waits for the message in the DOM; then opens /startup.html
+// (StartupReport.toHtml()) and checks it draws the same timeline loading nothing else; saves screenshots.
 // Started by DashboardIT with BASE_URL, TOKEN, API_KEY, SCREENSHOT (and optionally CHROMIUM) in the environment.
 // Exit codes: 0 passed, 1 an expectation failed, 3 the browser is missing.
 import { existsSync } from 'node:fs';
@@ -69,7 +70,22 @@ try {
   const leak = await page.textContent('#fig-leak');
   expect(/^(INSUFFICIENT_DATA|STABLE|GROWING|UNAVAILABLE)$/.test(leak), `leak verdict not shown: '${leak}'`);
   expect(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);
-  console.log(JSON.stringify({ bars: bars.length, arrows, message: nonce, leak }));
+  // StartupReport.toHtml(), served as /startup.html: one file, the same timeline, drawn with nothing else loaded.
+  const file = await browser.newPage({ viewport: { width: 1200, height: 500 } });
+  const requests = [];
+  file.on('request', (r) => requests.push(r.url()));
+  file.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await file.goto(`${BASE_URL}/startup.html`);
+  await file.waitForFunction((n) => document.querySelectorAll('#timeline .bar').length === n, report.steps.length);
+  const fileArrows = await file.$$eval('#timeline path.dep', (ps) => ps.length);
+  expect(fileArrows === arrows, `startup.html draws ${fileArrows} arrows, the page ${arrows}`);
+  expect(await file.$$eval('#timeline .bar.critical', (gs) => gs.length) > 0, 'startup.html marks no critical path');
+  expect(requests.length === 1, `startup.html loaded more than itself: ${requests.join(', ')}`);
+  if (SCREENSHOT) await file.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-startup-html.png'), fullPage: true });
+  await file.close();
+  expect(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);
+
+  console.log(JSON.stringify({ bars: bars.length, steps: report.steps.length, arrows, message: nonce, leak }));
 } catch (e) {
   console.error(`browser test failed: ${e.message}`);
   exitCode = 1;

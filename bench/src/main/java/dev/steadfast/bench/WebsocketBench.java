@@ -92,13 +92,16 @@ public final class WebsocketBench {
       }
       double ratio = (double) oursIdle.bytesPerConnection() / rawIdle.bytesPerConnection();
       System.out.printf(Locale.ROOT, "side by side: heap/connection steadfast %,d B vs raw Netty %,d B (x%.2f);"
+          + " RSS/connection steadfast %,d B vs raw Netty %,d B;"
           + " fan-out steadfast %,.0f/s p99 %.2f ms vs raw Netty %,.0f/s p99 %.2f ms%n",
-          oursIdle.bytesPerConnection(), rawIdle.bytesPerConnection(), ratio, oursFanout.deliveriesPerSecond(),
+          oursIdle.bytesPerConnection(), rawIdle.bytesPerConnection(), ratio, oursIdle.residentBytesPerConnection(),
+          rawIdle.residentBytesPerConnection(), oursFanout.deliveriesPerSecond(),
           oursFanout.p99Millis(), rawFanout.deliveriesPerSecond(), rawFanout.p99Millis());
       System.out.println(String.format(Locale.ROOT,
-          "BENCH websocket bytes_per_conn=%d netty_ratio=%.2f churn_cycles=%d registry_after=%d"
-              + " churn_heap_delta_pct=%.2f threads_delta=%d fanout_per_s=%.0f fanout_p99_ms=%.2f",
-          oursIdle.bytesPerConnection(), ratio, churn.completed(), churn.registryAfter(), churn.heapDeltaPercent(),
+          "BENCH websocket bytes_per_conn=%d netty_ratio=%.2f rss_per_conn=%d netty_rss_per_conn=%d churn_cycles=%d"
+              + " registry_after=%d churn_heap_delta_pct=%.2f threads_delta=%d fanout_per_s=%.0f fanout_p99_ms=%.2f",
+          oursIdle.bytesPerConnection(), ratio, oursIdle.residentBytesPerConnection(),
+          rawIdle.residentBytesPerConnection(), churn.completed(), churn.registryAfter(), churn.heapDeltaPercent(),
           churn.threadsDelta(), oursFanout.deliveriesPerSecond(), oursFanout.p99Millis()));
     }
   }
@@ -177,7 +180,7 @@ public final class WebsocketBench {
     return new ChurnOutcome(result.completed(), after.registry(), heapDelta, threadsDelta);
   }
 
-  record IdleResult(int connections, long bytesPerConnection) {}
+  record IdleResult(int connections, long bytesPerConnection, long residentBytesPerConnection) {}
 
   static IdleResult idle(String name, ServerProcess server, Scenarios scenarios, int count) throws Exception {
     int warmup = Math.min(1000, count);
@@ -190,9 +193,11 @@ public final class WebsocketBench {
     Scenarios.resetAll(open);
     awaitRegistry(server, 0);
     long perConnection = (after.liveHeapBytes() - before.liveHeapBytes()) / count;
-    System.out.printf(Locale.ROOT, "%-10s idle: %,d connections, live heap %,d -> %,d bytes: %,d bytes per connection%n",
-        name, count, before.liveHeapBytes(), after.liveHeapBytes(), perConnection);
-    return new IdleResult(count, perConnection);
+    long residentPerConnection = (after.residentBytes() - before.residentBytes()) / count;
+    System.out.printf(Locale.ROOT, "%-10s idle: %,d connections, live heap %,d -> %,d bytes: %,d bytes per connection;"
+        + " process RSS %,d -> %,d bytes: %,d bytes per connection%n", name, count, before.liveHeapBytes(),
+        after.liveHeapBytes(), perConnection, before.residentBytes(), after.residentBytes(), residentPerConnection);
+    return new IdleResult(count, perConnection, residentPerConnection);
   }
 
   static Scenarios.FanoutResult fanout(String name, Scenarios scenarios, int subscribers, int rounds)

@@ -1,7 +1,11 @@
 package dev.steadfast.diagnostics;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.Objects;
+import javax.management.MBeanServerConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +42,30 @@ public final class Deadlocks {
      * @return deadlocks, class-initialization waits, the thread dump used, and warnings about what could not be checked
      */
     public static DeadlockReport analyze() {
-        return new DeadlockDetector(ManagementFactory.getPlatformMBeanServer(), ManagementFactory.getThreadMXBean())
-                .analyze();
+        try {
+            return analyze(ManagementFactory.getPlatformMBeanServer());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the platform MBean server has no connection to lose", e);
+        }
+    }
+
+    /**
+     * Analyzes all threads of the JVM behind a JMX connection, with the same analysis as {@link #analyze()}: another
+     * process reached through its local management agent (what {@code steadfast doctor hang} does) or a remote one.
+     *
+     * <pre>{@code
+     * try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+     *     DeadlockReport report = Deadlocks.analyze(connector.getMBeanServerConnection());
+     * }
+     * }</pre>
+     *
+     * @param connection a connection to a JVM's MBean server (this JVM's platform server is accepted too); not null
+     * @return deadlocks, class-initialization waits, the thread dump used, and warnings about what could not be checked
+     * @throws IOException if the connection fails (the JVM ended, say)
+     */
+    public static DeadlockReport analyze(MBeanServerConnection connection) throws IOException {
+        Objects.requireNonNull(connection, "connection");
+        return new DeadlockDetector(connection, JmxCalls.threadMXBean(connection)).analyze();
     }
 
     /**

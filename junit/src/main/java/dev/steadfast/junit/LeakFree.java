@@ -102,6 +102,25 @@ public @interface LeakFree {
     String THREAD_FILTERS_PROPERTY_NAME = "steadfast.leakfree.thread-filters";
 
     /**
+     * Configuration parameter adding ThreadLocals never to report, for every test: a comma-separated list of
+     * declaring static fields, e.g. {@code com.acme.Cache.BUFFER,com.acme.Codec$Holder.ENCODER}.
+     */
+    String IGNORE_THREAD_LOCALS_PROPERTY_NAME = "steadfast.leakfree.ignore-thread-locals";
+
+    /**
+     * Configuration parameter adding catalog entries of known library behaviour: a comma-separated list of
+     * {@link dev.steadfast.leak.KnownBehaviors} classes with a no-argument constructor (providers registered with
+     * {@link java.util.ServiceLoader} are found without it).
+     */
+    String KNOWN_BEHAVIORS_PROPERTY_NAME = "steadfast.leakfree.known-behaviors";
+
+    /**
+     * Configuration parameter making notes failures ({@code true} or {@code false}, the default): per-thread caches
+     * and known library behaviour are then reported as leaks. For auditing, not for everyday suites.
+     */
+    String STRICT_PROPERTY_NAME = "steadfast.leakfree.strict";
+
+    /**
      * How long to wait for threads started by the test to end before calling them leaked: {@code 0}, a number with a
      * unit ({@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h}; e.g. {@code 250ms}, {@code 2 s}) or
      * an ISO-8601 duration ({@code PT0.5S}). Empty (the default) means: from a less specific annotation,
@@ -128,6 +147,15 @@ public @interface LeakFree {
      * @return thread-name patterns to ignore
      */
     String[] ignoreThreads() default {};
+
+    /**
+     * ThreadLocals never to report (neither as leak nor as note), by their declaring static field, e.g.
+     * {@code "com.acme.Cache.BUFFER"}; added to those of less specific annotations and
+     * {@value #IGNORE_THREAD_LOCALS_PROPERTY_NAME}.
+     *
+     * @return declaring fields to ignore
+     */
+    String[] ignoreThreadLocals() default {};
 
     /**
      * Thread filters, each instantiated through its no-argument constructor, added to those of less specific

@@ -70,6 +70,11 @@ class LeakFreeExtension implements BeforeEachCallback, AfterEachCallback, Parame
         if (!report.warnings().isEmpty()) {
             context.publishReportEntry("steadfast.leakfree.warnings", String.join("\n", report.warnings()));
         }
+        if (!report.notes().isEmpty() && report.isClean()) {
+            // A failing test prints its notes in the message; a passing one keeps them out of the way.
+            context.publishReportEntry("steadfast.leakfree.notes", report.notes().stream().map(Object::toString)
+                    .collect(java.util.stream.Collectors.joining("\n")));
+        }
         if (!report.isClean()) {
             throw new AssertionFailedError(LeakFreeMessages.failure(report));
         }
@@ -103,17 +108,26 @@ class LeakFreeExtension implements BeforeEachCallback, AfterEachCallback, Parame
      * The settings for this test if this instance is the one that checks it. Resolved once per test class and method
      * for the whole run (in the root store): they depend only on annotations and configuration, and resolving them
      * for each of thousands of tests would cost a good part of the per-test budget.
+     *
+     * <p>Only API present in JUnit 5.10 and 6 is used here ({@code Store.get}/{@code put}, not JUnit 6's
+     * {@code computeIfAbsent}); two tests racing to resolve the same settings compute equal values, so the loser's
+     * copy is simply dropped. An auto-detected instance under a suite that has not opted in returns before reading
+     * anything else: a disabled extension does no work.
      */
     private Optional<LeakFreeSettings> settings(ExtensionContext context) {
+        if (autoDetected && !context.getConfigurationParameter(LeakFree.ENABLED_PROPERTY_NAME, Boolean::parseBoolean)
+                .orElse(false)) {
+            return Optional.empty();
+        }
         ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
         List<Object> key = Arrays.asList(SETTINGS, context.getTestClass().orElse(null),
                 context.getTestMethod().orElse(null));
-        LeakFreeSettings settings = store.computeIfAbsent(key, ignored -> LeakFreeSettings.resolve(context),
-                LeakFreeSettings.class);
-        boolean active = autoDetected
-                ? !settings.annotated() && context.getConfigurationParameter(LeakFree.ENABLED_PROPERTY_NAME,
-                        Boolean::parseBoolean).orElse(false)
-                : settings.annotated();
+        LeakFreeSettings settings = store.get(key, LeakFreeSettings.class);
+        if (settings == null) {
+            settings = LeakFreeSettings.resolve(context);
+            store.put(key, settings);
+        }
+        boolean active = autoDetected ? !settings.annotated() : settings.annotated();
         return active ? Optional.of(settings) : Optional.empty();
     }
 

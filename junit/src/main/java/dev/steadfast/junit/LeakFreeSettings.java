@@ -1,12 +1,14 @@
 package dev.steadfast.junit;
 
 import dev.steadfast.diagnostics.Durations;
+import dev.steadfast.leak.KnownBehavior;
 import dev.steadfast.leak.LeakCheck;
 import dev.steadfast.leak.LeakDetector;
 import dev.steadfast.leak.ThreadFilter;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,12 +37,15 @@ final class LeakFreeSettings {
     private final LeakDetector detector;
 
     private LeakFreeSettings(boolean annotated, Optional<Duration> linger, Set<LeakCheck> checks,
-                             List<ThreadFilter> threadFilters) {
+                             List<ThreadFilter> threadFilters, List<String> ignoredThreadLocals,
+                             List<KnownBehavior> knownBehaviors, boolean strict) {
         this.annotated = annotated;
         this.checks = Collections.unmodifiableSet(checks);
-        LeakDetector.Builder builder = LeakDetector.builder().checks(checks);
+        LeakDetector.Builder builder = LeakDetector.builder().checks(checks).strict(strict);
         linger.ifPresent(builder::linger);
         threadFilters.forEach(builder::threadFilter);
+        ignoredThreadLocals.forEach(builder::ignoreThreadLocal);
+        knownBehaviors.forEach(builder::knownBehavior);
         this.detector = builder.build();
     }
 
@@ -122,6 +127,31 @@ final class LeakFreeSettings {
             }
         });
 
+        List<String> ignoredThreadLocals = new ArrayList<>();
+        for (Map.Entry<LeakFree, String> entry : annotations.entrySet()) {
+            for (String field : entry.getKey().ignoreThreadLocals()) {
+                addIgnoredThreadLocal(field, "ignoreThreadLocals = \"" + field + "\" of @LeakFree on "
+                        + entry.getValue(), ignoredThreadLocals, problems);
+            }
+        }
+        context.getConfigurationParameter(LeakFree.IGNORE_THREAD_LOCALS_PROPERTY_NAME).ifPresent(list -> {
+            for (String field : splitList(list)) {
+                addIgnoredThreadLocal(field, "configuration parameter " + LeakFree.IGNORE_THREAD_LOCALS_PROPERTY_NAME
+                        + " entry \"" + field + "\"", ignoredThreadLocals, problems);
+            }
+        });
+        List<KnownBehavior> knownBehaviors = KnownBehaviorProviders.load(context, problems);
+        boolean strict = false;
+        Optional<String> strictText = context.getConfigurationParameter(LeakFree.STRICT_PROPERTY_NAME).map(String::trim);
+        if (strictText.isPresent()) {
+            if ("true".equalsIgnoreCase(strictText.get()) || "false".equalsIgnoreCase(strictText.get())) {
+                strict = Boolean.parseBoolean(strictText.get());
+            } else {
+                problems.add("configuration parameter " + LeakFree.STRICT_PROPERTY_NAME + " must be true or false: "
+                        + strictText.get());
+            }
+        }
+
         if (checks.isEmpty() && problems.isEmpty()) {
             problems.add("the configuration parameters turn every check off (" + LeakFree.CHECKS_PROPERTY_NAME
                     + " and the per-check switches); enable at least one, or remove @LeakFree / "
@@ -131,7 +161,8 @@ final class LeakFreeSettings {
             throw new ExtensionConfigurationException("@LeakFree is misconfigured for " + describe(context) + ":\n  - "
                     + String.join("\n  - ", problems));
         }
-        return new LeakFreeSettings(!annotations.isEmpty(), linger, checks, filters);
+        return new LeakFreeSettings(!annotations.isEmpty(), linger, checks, filters, ignoredThreadLocals,
+                knownBehaviors, strict);
     }
 
     /**
@@ -147,9 +178,12 @@ final class LeakFreeSettings {
         if (testClass.isPresent()) {
             List<Class<?>> classes = new ArrayList<>();
             classes.add(testClass.get());
-            List<Class<?>> enclosing = new ArrayList<>(context.getEnclosingTestClasses());
-            Collections.reverse(enclosing);
-            classes.addAll(enclosing);
+            // Innermost first. A @Nested class is an inner (non-static) class, so its enclosing test classes are
+            // its chain of enclosing classes; read from the class itself because
+            // ExtensionContext.getEnclosingTestClasses() exists only since JUnit 5.12.
+            for (Class<?> c = testClass.get(); isInner(c); c = c.getEnclosingClass()) {
+                classes.add(c.getEnclosingClass());
+            }
             for (Class<?> type : classes) {
                 for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
                     add(c, "class " + c.getName(), found, ordered);
@@ -157,6 +191,10 @@ final class LeakFreeSettings {
             }
         }
         return ordered;
+    }
+
+    private static boolean isInner(Class<?> type) {
+        return type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers());
     }
 
     private static void add(AnnotatedElement element, String where, Map<LeakFree, String> found,
@@ -226,6 +264,16 @@ final class LeakFreeSettings {
         }
     }
 
+    private static void addIgnoredThreadLocal(String field, String source, List<String> fields,
+                                              List<String> problems) {
+        try {
+            LeakDetector.builder().ignoreThreadLocal(field); // validates the form, in one place
+            fields.add(field.trim());
+        } catch (IllegalArgumentException e) {
+            problems.add(source + ": not a declaring field; write package.Class.FIELD, e.g. com.acme.Cache.BUFFER");
+        }
+    }
+
     private static Optional<Class<? extends ThreadFilter>> loadFilterClass(String className, String source,
                                                                            List<String> problems) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -271,8 +319,12 @@ final class LeakFreeSettings {
         return method.getDeclaringClass().getName() + "." + method.getName() + "()";
     }
 
+    /**
+     * @return {@code com.acme.FooTest.bar()}, named after the class that runs the test: an inherited test method is
+     *         reported under the subclass that ran it, not the superclass that declares it
+     */
     static String describe(ExtensionContext context) {
-        return context.getTestMethod().map(LeakFreeSettings::describe)
-                .orElseGet(() -> context.getTestClass().map(Class::getName).orElse(context.getDisplayName()));
+        String className = context.getTestClass().map(Class::getName).orElse(context.getDisplayName());
+        return context.getTestMethod().map(method -> className + "." + method.getName() + "()").orElse(className);
     }
 }

@@ -11,6 +11,8 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 import dev.steadfast.junit.corpus.Corpus;
 import dev.steadfast.junit.corpus.Fixture;
 import dev.steadfast.junit.corpus.LeakyScenarios.Loop;
+import dev.steadfast.leak.KnownBehavior;
+import dev.steadfast.leak.KnownBehaviors;
 import dev.steadfast.leak.LeakCheck;
 import dev.steadfast.leak.LeakWatcher;
 import dev.steadfast.leak.ThreadFilter;
@@ -368,6 +370,105 @@ class LeakFreeExtensionTest {
                 + "class not found on the test class path");
     }
 
+    @Fixture
+    @LeakFree(ignoreThreadLocals = "Cache")
+    static class MisconfiguredCatalog {
+        @Test
+        void test() {
+        }
+    }
+
+    @Test
+    void catalogMisconfiguration_isReportedAllAtOnceNamingEachSource() {
+        EngineExecutionResults results = Corpus.run(MisconfiguredCatalog.class,
+                Map.of(LeakFree.STRICT_PROPERTY_NAME, "sometimes",
+                        LeakFree.KNOWN_BEHAVIORS_PROPERTY_NAME, "java.lang.String"));
+
+        assertThat(failureMessage(results)).isEqualTo("@LeakFree is misconfigured for " + PREFIX
+                + "MisconfiguredCatalog.test():\n"
+                + "  - ignoreThreadLocals = \"Cache\" of @LeakFree on class " + PREFIX
+                + "MisconfiguredCatalog: not a declaring field; write package.Class.FIELD, e.g. com.acme.Cache.BUFFER\n"
+                + "  - configuration parameter steadfast.leakfree.known-behaviors entry \"java.lang.String\": does not "
+                + "implement dev.steadfast.leak.KnownBehaviors\n"
+                + "  - configuration parameter steadfast.leakfree.strict must be true or false: sometimes");
+    }
+
+    /** A per-thread cache of the suite's own, held softly: a note unless strict. */
+    @Fixture
+    @LeakFree
+    static class KeepsSoftCache {
+        static final ThreadLocal<Object> CACHE = new ThreadLocal<>();
+
+        @Test
+        void test() {
+            CACHE.set(new java.lang.ref.SoftReference<>(new byte[16]));
+        }
+    }
+
+    @Test
+    void softCache_isANote_butFailsUnderStrict() {
+        try {
+            Corpus.run(KeepsSoftCache.class).testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+            KeepsSoftCache.CACHE.remove();
+            assertThat(failureMessage(Corpus.run(KeepsSoftCache.class, Map.of(LeakFree.STRICT_PROPERTY_NAME, "true"))))
+                    .contains("static " + PREFIX + "KeepsSoftCache.CACHE");
+        } finally {
+            KeepsSoftCache.CACHE.remove();
+        }
+    }
+
+    @Fixture
+    @LeakFree(ignoreThreadLocals = "dev.steadfast.junit.LeakFreeExtensionTest$IgnoresItsContext.CONTEXT")
+    static class IgnoresItsContext {
+        static final ThreadLocal<Registry> CONTEXT = new ThreadLocal<>();
+
+        @Test
+        void test() {
+            CONTEXT.set(new Registry());
+        }
+    }
+
+    @Test
+    void threadLocalIgnoredByDeclaringField_passes() {
+        try {
+            Corpus.run(IgnoresItsContext.class).testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        } finally {
+            IgnoresItsContext.CONTEXT.remove();
+        }
+    }
+
+    /** A catalog provider named by configuration parameter. */
+    public static final class RegistryBehaviors implements KnownBehaviors {
+        @Override
+        public List<KnownBehavior> behaviors() {
+            return List.of(KnownBehavior.threadLocal("Registry", ".*IgnoresItsContext\\.CONTEXT",
+                    "one registry per worker", "nothing"));
+        }
+    }
+
+    @Test
+    void catalogProviderFromConfiguration_makesItsEntryANote() {
+        try {
+            Corpus.run(LeaksIntoContext.class, Map.of(LeakFree.KNOWN_BEHAVIORS_PROPERTY_NAME,
+                            RegistryBehaviors.class.getName()))
+                    .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+            IgnoresItsContext.CONTEXT.remove();
+            assertThat(failureMessage(Corpus.run(LeaksIntoContext.class)))
+                    .contains("IgnoresItsContext.CONTEXT");
+        } finally {
+            IgnoresItsContext.CONTEXT.remove();
+        }
+    }
+
+    @Fixture
+    @LeakFree
+    static class LeaksIntoContext {
+        @Test
+        void test() {
+            IgnoresItsContext.CONTEXT.set(new Registry());
+        }
+    }
+
     @Test
     void everyCheckTurnedOff_isAConfigurationError() {
         EngineExecutionResults results = Corpus.run(LeaksThreadLocal.class, Map.of(
@@ -433,6 +534,34 @@ class LeakFreeExtensionTest {
     void autoDetectedExtension_withoutOptIn_checksNothing() {
         Corpus.run(UnannotatedLeak.class, Map.of("junit.jupiter.extensions.autodetection.enabled", "true"))
                 .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    @Test
+    void suiteOptOut_readsNoOtherSetting() {
+        // A disabled extension does no work at all: not even the misconfigured linger is looked at.
+        Corpus.run(UnannotatedLeak.class, Map.of(
+                        "junit.jupiter.extensions.autodetection.enabled", "true",
+                        LeakFree.ENABLED_PROPERTY_NAME, "false",
+                        LeakFree.LINGER_PROPERTY_NAME, "soon"))
+                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    abstract static class LeakyBase {
+        @Test
+        void leaks() {
+            Loop.start("fixture-inherited");
+        }
+    }
+
+    @Fixture
+    @LeakFree
+    static class RunsInheritedTest extends LeakyBase {
+    }
+
+    @Test
+    void inheritedTest_isNamedAfterTheClassThatRunsIt() {
+        assertThat(failureMessage(Corpus.run(RunsInheritedTest.class)))
+                .startsWith("Leak check of \"" + PREFIX + "RunsInheritedTest.leaks()\": 1 leak\n");
     }
 
     @Fixture

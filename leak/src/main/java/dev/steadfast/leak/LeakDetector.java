@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +50,8 @@ public final class LeakDetector {
     public static final boolean DEFAULT_RETENTION_PATHS = true;
     /** {@link ThreadFilter#builtIn()} applies by default. */
     public static final boolean DEFAULT_BUILT_IN_THREAD_FILTERS = true;
+    /** Default of {@link Builder#strict(boolean)}: notes are not failures. */
+    public static final boolean DEFAULT_STRICT = false;
 
     private static final LeakDetector DEFAULTS = new Builder().build();
 
@@ -59,6 +62,10 @@ public final class LeakDetector {
     private final boolean builtInThreadFilters;
     private final boolean retentionPaths;
     private final Path heapDumpDirectory;
+    private final boolean strict;
+    private final List<KnownBehavior> knownBehaviors;
+    private final Set<String> ignoredThreadLocals;
+    private final ThreadLocalRules threadLocalRules;
 
     private LeakDetector(Builder builder) {
         this.linger = builder.linger;
@@ -68,6 +75,12 @@ public final class LeakDetector {
         this.builtInThreadFilters = builder.builtInThreadFilters;
         this.retentionPaths = builder.retentionPaths;
         this.heapDumpDirectory = builder.heapDumpDirectory;
+        this.strict = builder.strict;
+        List<KnownBehavior> catalog = new ArrayList<>(builder.knownBehaviors);
+        catalog.addAll(KnownBehaviors.builtIn());
+        this.knownBehaviors = List.copyOf(catalog);
+        this.ignoredThreadLocals = Set.copyOf(builder.ignoredThreadLocals);
+        this.threadLocalRules = new ThreadLocalRules(knownBehaviors, ignoredThreadLocals);
     }
 
     /** @return a detector with every default: all checks, 1 s linger, built-in thread filters, retention paths */
@@ -155,6 +168,25 @@ public final class LeakDetector {
         return Optional.ofNullable(heapDumpDirectory);
     }
 
+    /** @return whether notes (known library behaviour, per-thread caches) are reported as leaks */
+    public boolean strict() {
+        return strict;
+    }
+
+    /** @return the catalog of known library behaviour: entries added to the builder, then the built-in ones */
+    public List<KnownBehavior> knownBehaviors() {
+        return knownBehaviors;
+    }
+
+    /** @return declaring fields of ThreadLocals never reported, e.g. {@code com.acme.Cache.BUFFER} */
+    public Set<String> ignoredThreadLocals() {
+        return ignoredThreadLocals;
+    }
+
+    ThreadLocalRules threadLocalRules() {
+        return threadLocalRules;
+    }
+
     /** @return whether {@code thread} is left out of thread-leak reports by the configured filters */
     boolean ignores(Thread thread) {
         if (builtInThreadFilters && ThreadFilter.builtIn().ignores(thread)) {
@@ -173,7 +205,9 @@ public final class LeakDetector {
         return "LeakDetector{checks=" + checks + ", linger=" + linger + ", gcTimeout=" + gcTimeout
                 + ", threadFilters=" + threadFilters.size() + (builtInThreadFilters ? " + built-in" : "")
                 + ", retentionPaths=" + retentionPaths
-                + (heapDumpDirectory == null ? "" : ", keepHeapDumps=" + heapDumpDirectory) + '}';
+                + (heapDumpDirectory == null ? "" : ", keepHeapDumps=" + heapDumpDirectory)
+                + (strict ? ", strict" : "") + ", knownBehaviors=" + knownBehaviors.size()
+                + (ignoredThreadLocals.isEmpty() ? "" : ", ignoredThreadLocals=" + ignoredThreadLocals) + '}';
     }
 
     /**
@@ -193,6 +227,9 @@ public final class LeakDetector {
         private boolean builtInThreadFilters = DEFAULT_BUILT_IN_THREAD_FILTERS;
         private boolean retentionPaths = DEFAULT_RETENTION_PATHS;
         private Path heapDumpDirectory;
+        private boolean strict = DEFAULT_STRICT;
+        private final List<KnownBehavior> knownBehaviors = new ArrayList<>();
+        private final Set<String> ignoredThreadLocals = new LinkedHashSet<>();
         private final Set<String> alreadySet = new HashSet<>();
 
         private Builder() {
@@ -207,6 +244,55 @@ public final class LeakDetector {
             builtInThreadFilters = existing.builtInThreadFilters;
             retentionPaths = existing.retentionPaths;
             heapDumpDirectory = existing.heapDumpDirectory;
+            strict = existing.strict;
+            knownBehaviors.addAll(existing.knownBehaviors.subList(0,
+                    existing.knownBehaviors.size() - KnownBehaviors.builtIn().size()));
+            ignoredThreadLocals.addAll(existing.ignoredThreadLocals);
+        }
+
+        /**
+         * Makes notes failures: ThreadLocal entries the catalog or the generic rules call a cache (see
+         * {@link KnownBehavior}) are reported as leaks. For auditing a library, not for everyday suites.
+         *
+         * @param strict default {@link #DEFAULT_STRICT false}
+         * @return this builder
+         * @throws IllegalStateException if already set on this builder
+         */
+        public Builder strict(boolean strict) {
+            once("strict", this.strict);
+            this.strict = strict;
+            return this;
+        }
+
+        /**
+         * Adds an entry to the catalog of known library behaviour, ahead of the built-in ones; entries add up.
+         *
+         * @param behavior the entry; not null
+         * @return this builder
+         */
+        public Builder knownBehavior(KnownBehavior behavior) {
+            knownBehaviors.add(Objects.requireNonNull(behavior, "behavior"));
+            return this;
+        }
+
+        /**
+         * Never reports the ThreadLocal held by this static field, neither as a leak nor as a note; fields add up.
+         *
+         * @param declaringField {@code com.acme.Cache.BUFFER} (class name, a dot, field name; nested classes with
+         *                       {@code $})
+         * @return this builder
+         * @throws IllegalArgumentException if it does not look like {@code package.Class.FIELD}
+         */
+        public Builder ignoreThreadLocal(String declaringField) {
+            Objects.requireNonNull(declaringField, "declaringField");
+            String field = declaringField.trim();
+            int dot = field.lastIndexOf('.');
+            if (dot <= 0 || dot == field.length() - 1 || field.contains(" ")) {
+                throw new IllegalArgumentException("ignoreThreadLocal needs the declaring static field as "
+                        + "package.Class.FIELD, e.g. com.acme.Cache.BUFFER: \"" + declaringField + "\"");
+            }
+            ignoredThreadLocals.add(field);
+            return this;
         }
 
         /**

@@ -32,16 +32,19 @@ public final class LeakReport {
     private final List<ThreadLeak> threads;
     private final List<ThreadLocalLeak> threadLocals;
     private final List<RetainedObject> retained;
+    private final List<LeakNote> notes;
     private final List<String> warnings;
     private final Set<LeakCheck> checksNotRun;
 
     LeakReport(String scopeName, Duration linger, List<ThreadLeak> threads, List<ThreadLocalLeak> threadLocals,
-               List<RetainedObject> retained, List<String> warnings, Set<LeakCheck> checksNotRun) {
+               List<RetainedObject> retained, List<LeakNote> notes, List<String> warnings,
+               Set<LeakCheck> checksNotRun) {
         this.scopeName = Objects.requireNonNull(scopeName, "scopeName");
         this.linger = Objects.requireNonNull(linger, "linger");
         this.threads = List.copyOf(threads);
         this.threadLocals = List.copyOf(threadLocals);
         this.retained = List.copyOf(retained);
+        this.notes = List.copyOf(notes);
         this.warnings = List.copyOf(warnings);
         this.checksNotRun = checksNotRun.isEmpty() ? Collections.emptySet()
                 : Collections.unmodifiableSet(EnumSet.copyOf(checksNotRun));
@@ -75,6 +78,14 @@ public final class LeakReport {
     /** @return watched objects still strongly reachable after a forced collection */
     public List<RetainedObject> retained() {
         return retained;
+    }
+
+    /**
+     * @return what the scope left that is not its leak - per-thread caches, known library behaviour - each saying
+     *         why and what to do; never failures (a strict detector reports them as leaks instead)
+     */
+    public List<LeakNote> notes() {
+        return notes;
     }
 
     /**
@@ -123,6 +134,13 @@ public final class LeakReport {
                     .append(" still reachable after garbage collection:\n");
             for (RetainedObject leak : retained) {
                 Texts.appendIndented(out, "  ", leak.toString());
+            }
+        }
+        if (!notes.isEmpty()) {
+            out.append('\n').append(Texts.plural(notes.size(), "note", "notes"))
+                    .append(" (left behind, but not leaks of the scope):\n");
+            for (LeakNote note : notes) {
+                out.append("  - ").append(note).append('\n');
             }
         }
         if (!warnings.isEmpty()) {

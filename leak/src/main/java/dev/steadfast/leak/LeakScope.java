@@ -68,8 +68,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
     private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
     private final List<WatchedReference> watched = new ArrayList<>(); // guarded by this
     private final Set<Long> threadIdsAtOpen; // before/after fallback when maps cannot be read
-    private Set<ThreadLocal<?>> openingBaseline; // identity set; guarded by this
-    private Map<Thread, Set<ThreadLocal<?>>> sharedBaseline; // guarded by this
+    private final ThreadLocalCheck threadLocalCheck; // null when the check is off or cannot run
     private volatile boolean closed;
 
     LeakScope(LeakDetector detector, String name, Class<?> ownerClass) {
@@ -80,19 +79,9 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
         this.fieldSearchHints = fieldSearchHints(ownerClass);
         boolean readable = maps.isAvailable();
         this.threadIdsAtOpen = !readable && detector.checks().contains(LeakCheck.THREADS) ? liveThreadIds() : Set.of();
-        if (readable && detector.checks().contains(LeakCheck.THREAD_LOCALS)) {
-            openingBaseline = keysOf(maps.entries(openingThread));
-            sharedBaseline = new IdentityHashMap<>();
-            for (Thread thread : liveThreads()) {
-                if (thread != openingThread) {
-                    sharedBaseline.put(thread, keysOf(safeEntries(thread)));
-                }
-            }
-        } else {
-            openingBaseline = Set.of();
-            sharedBaseline = Map.of();
-        }
         this.ticket = OpenScopes.open();
+        this.threadLocalCheck = readable && detector.checks().contains(LeakCheck.THREAD_LOCALS)
+                ? new ThreadLocalCheck(detector, maps, openingThread, marker, ticket, fieldSearchHints, name) : null;
         marker.set(ScopeMarker.OPENER);
     }
 
@@ -136,9 +125,12 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
         Set<LeakCheck> checks = detector.checks();
         List<ThreadLeak> threads = checks.contains(LeakCheck.THREADS) ? checkThreads(warnings) : List.of();
         List<ThreadLocalLeak> threadLocals = List.of();
+        List<LeakNote> notes = List.of();
         if (checks.contains(LeakCheck.THREAD_LOCALS)) {
-            if (maps.isAvailable()) {
-                threadLocals = checkThreadLocals(warnings);
+            if (threadLocalCheck != null) {
+                ThreadLocalCheck.Result result = threadLocalCheck.check(warnings);
+                threadLocals = result.leaks();
+                notes = result.notes();
             } else {
                 notRun.add(LeakCheck.THREAD_LOCALS);
                 String reason = maps.unavailableReason().orElse("ThreadLocal maps cannot be read").strip();
@@ -153,7 +145,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
             warnings.add(Texts.plural(watched.size(), "object was", "objects were")
                     + " watched but RETAINED_OBJECTS is not among the checks " + checks + ", so it was not checked");
         }
-        return new LeakReport(name, detector.linger(), threads, threadLocals, retained, warnings, notRun);
+        return new LeakReport(name, detector.linger(), threads, threadLocals, retained, notes, warnings, notRun);
     }
 
     /**
@@ -173,8 +165,9 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
         ticket.close();
         synchronized (this) {
             watched.clear();
-            openingBaseline = Set.of();
-            sharedBaseline = Map.of();
+            if (threadLocalCheck != null) {
+                threadLocalCheck.clear();
+            }
         }
     }
 
@@ -257,181 +250,6 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
             }
         }
         return null;
-    }
-
-    // ----------------------------------------------------------------------------------------------- ThreadLocals
-
-    private List<ThreadLocalLeak> checkThreadLocals(List<String> warnings) {
-        List<ThreadLocalLeak> leaks = new ArrayList<>();
-        List<ThreadLocal<?>> leakedLocals = new ArrayList<>(); // parallel to leaks
-        List<String> duringOtherScopes = new ArrayList<>();
-        List<String> onLeftoverThreads = new ArrayList<>();
-        boolean overlapped = ticket.overlapped();
-        for (Thread thread : liveThreads()) {
-            List<ThreadLocalEntry> entries;
-            try {
-                entries = maps.entries(thread);
-            } catch (RuntimeException racyRead) {
-                // Rare (a read torn by the thread's own writes), but a thread not checked must show in the report.
-                warnings.add("ThreadLocals of thread \"" + thread.getName() + "\" were not checked: reading its map"
-                        + " raced with the thread (" + racyRead + ")");
-                continue;
-            }
-            Set<ThreadLocal<?>> baseline;
-            boolean shared = false;
-            if (thread == openingThread) {
-                baseline = openingBaseline;
-            } else if (belongsToAnotherOpenScope(entries) || ignoresSharedThread(thread)) {
-                // A thread running another scope (even one this scope started, e.g. a parallel test-runner worker)
-                // is that scope's to check; JVM and tool threads run code no scope owns.
-                continue;
-            } else if (hasOwnMarker(entries)) {
-                baseline = openingBaseline; // inherited copies of what the opening thread already had
-            } else {
-                shared = true;
-                baseline = sharedBaseline.getOrDefault(thread, Set.of());
-            }
-            String leftBy = shared ? closedScopeThatStarted(entries) : null;
-            for (ThreadLocalEntry entry : entries) {
-                if (baseline.contains(entry.threadLocal()) || isIgnored(entry)) {
-                    continue;
-                }
-                ThreadLocalLeak leak = toLeak(thread, entry);
-                if (leftBy != null) {
-                    // An earlier scope's leftover thread doing its own work: blaming this scope would be a cascade.
-                    onLeftoverThreads.add(leak + " (thread started by scope \"" + leftBy + "\")");
-                } else if (shared && overlapped) {
-                    duringOtherScopes.add(leak.toString());
-                } else {
-                    leaks.add(leak);
-                    leakedLocals.add(entry.threadLocal());
-                }
-            }
-        }
-        if (!duringOtherScopes.isEmpty()) {
-            warnings.add("ThreadLocal entries appeared on shared threads while another scope was open at the same time,"
-                    + " so they may belong to it and were not counted as leaks of this scope: "
-                    + String.join("; ", duringOtherScopes));
-        }
-        if (!onLeftoverThreads.isEmpty()) {
-            warnings.add("ThreadLocal entries appeared on threads an earlier, closed scope started and left running; "
-                    + "those threads are that scope's leak, so the entries were not counted as leaks of this scope: "
-                    + String.join("; ", onLeftoverThreads));
-        }
-        return nameFromHeapDump(leaks, leakedLocals, warnings);
-    }
-
-    /**
-     * Reflection only searches likely classes; for the ThreadLocals it could not name, a heap dump knows every static
-     * field. Paid only when a ThreadLocal leaked unnamed (the test fails anyway) and retention paths are enabled.
-     */
-    private List<ThreadLocalLeak> nameFromHeapDump(List<ThreadLocalLeak> leaks, List<ThreadLocal<?>> locals,
-                                                   List<String> warnings) {
-        Map<ThreadLocal<?>, WatchedReference> probes = new IdentityHashMap<>();
-        for (int i = 0; i < leaks.size(); i++) {
-            if (leaks.get(i).declaringField().isEmpty()) {
-                probes.computeIfAbsent(locals.get(i), local -> new WatchedReference(local, "ThreadLocal", null));
-            }
-        }
-        if (probes.isEmpty() || !detector.retentionPaths()) {
-            return leaks;
-        }
-        Map<String, RetentionPath> paths;
-        Path dump = null;
-        try {
-            dump = RetentionPaths.dump(tempDirectory(), name + "-threadlocals");
-            paths = RetentionPaths.compute(dump, probes.values().stream().map(p -> p.key).collect(Collectors.toSet()))
-                    .paths();
-        } catch (IOException | UncheckedIOException | UnsupportedOperationException | IllegalArgumentException
-                 | IllegalStateException e) {
-            warnings.add("Declaring fields of leaked ThreadLocals could not be looked up in a heap dump (" + e + ")");
-            return leaks;
-        } finally {
-            if (dump != null) {
-                deleteQuietly(dump, warnings);
-            }
-        }
-        List<ThreadLocalLeak> named = new ArrayList<>(leaks.size());
-        for (int i = 0; i < leaks.size(); i++) {
-            ThreadLocalLeak leak = leaks.get(i);
-            WatchedReference probe = probes.get(locals.get(i));
-            RetentionPath path = probe == null ? null : paths.get(probe.key);
-            Optional<String> field = staticFieldEndingAt(path);
-            named.add(field.isEmpty() ? leak : new ThreadLocalLeak(leak.threadName(), leak.threadId(),
-                    leak.threadLocalType(), field, leak.valueType(), leak.inheritable()));
-        }
-        return named;
-    }
-
-    /** @return the static field that directly holds the path's target, e.g. {@code static com.acme.Ctx.CURRENT} */
-    private static Optional<String> staticFieldEndingAt(RetentionPath path) {
-        if (path == null || path.hops().isEmpty()) {
-            return Optional.empty();
-        }
-        RetentionPath.Hop last = path.hops().get(path.hops().size() - 1);
-        return last.kind() == RetentionPath.Kind.STATIC_FIELD ? Optional.of(last.name()) : Optional.empty();
-    }
-
-    /** @return the name of a closed scope that started the thread with these entries, or null */
-    private String closedScopeThatStarted(List<ThreadLocalEntry> entries) {
-        for (ThreadLocalEntry entry : entries) {
-            if (entry.threadLocal() instanceof ScopeMarker && entry.threadLocal() != marker && entry.value() != null
-                    && ((ScopeMarker) entry.threadLocal()).isClosed()) {
-                return ((ScopeMarker) entry.threadLocal()).scopeName();
-            }
-        }
-        return null;
-    }
-
-    private boolean hasOwnMarker(List<ThreadLocalEntry> entries) {
-        for (ThreadLocalEntry entry : entries) {
-            if (entry.threadLocal() == marker && entry.value() != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean belongsToAnotherOpenScope(List<ThreadLocalEntry> entries) {
-        for (ThreadLocalEntry entry : entries) {
-            if (entry.threadLocal() instanceof ScopeMarker && entry.threadLocal() != marker && entry.value() != null
-                    && !((ScopeMarker) entry.threadLocal()).isClosed()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * JVM and test-tool threads run code the scope does not own, and user filters name threads to leave alone. The
-     * common-pool filter is deliberately not applied: a ThreadLocal left on a common-pool worker is a real leak.
-     * (The opening thread is never skipped, even when it is a test-runner worker.)
-     */
-    private boolean ignoresSharedThread(Thread thread) {
-        if (detector.builtInThreadFilters()
-                && (ThreadFilter.jvm().ignores(thread) || ThreadFilter.testTools().ignores(thread))) {
-            return true;
-        }
-        for (ThreadFilter filter : detector.threadFilters()) {
-            if (filter.ignores(thread)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isIgnored(ThreadLocalEntry entry) {
-        if (entry.threadLocal() instanceof ScopeMarker || entry.value() == null || entry.isJdkInternal()) {
-            return true;
-        }
-        Class<?> definer = ThreadLocalFields.definingClass(entry.threadLocal());
-        return definer != null && ThreadLocalFields.isJdk(definer);
-    }
-
-    private ThreadLocalLeak toLeak(Thread thread, ThreadLocalEntry entry) {
-        return new ThreadLocalLeak(thread.getName(), thread.getId(), entry.threadLocal().getClass().getName(),
-                ThreadLocalFields.declaringField(entry.threadLocal(), entry.value(), fieldSearchHints),
-                entry.value().getClass().getName(), entry.inheritable());
     }
 
     // ------------------------------------------------------------------------------------------- retained objects
@@ -527,14 +345,6 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
             // Reading another thread's map races with its writes; a torn read is rare and only loses this thread.
             return List.of();
         }
-    }
-
-    private static Set<ThreadLocal<?>> keysOf(List<ThreadLocalEntry> entries) {
-        Set<ThreadLocal<?>> keys = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (ThreadLocalEntry entry : entries) {
-            keys.add(entry.threadLocal());
-        }
-        return keys;
     }
 
     private List<Class<?>> fieldSearchHints(Class<?> ownerClass) {

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Names the static field that declares a ThreadLocal, by searching the static fields of the classes likely to hold it:
+ * Names the static field that declares a ThreadLocal (or a Netty {@code FastThreadLocal}), by searching the static fields of the classes likely to hold it:
  * the scope's owner and the classes on its opening stack, the ThreadLocal's own class (an anonymous subclass is
  * declared next to its field), the class that defined a {@code ThreadLocal.withInitial} lambda, and the value's class
  * - each with its nest (enclosing and nested classes). There is no index of all fields in the JVM, so a ThreadLocal
@@ -17,6 +17,7 @@ import java.util.Set;
 final class ThreadLocalFields {
 
     private static final String SUPPLIED_THREAD_LOCAL = "java.lang.ThreadLocal$SuppliedThreadLocal";
+    static final String FAST_THREAD_LOCAL = "io.netty.util.concurrent.FastThreadLocal";
 
     private ThreadLocalFields() {
     }
@@ -38,6 +39,27 @@ final class ThreadLocalFields {
         return type;
     }
 
+    /**
+     * @return whether the ThreadLocal (or Netty FastThreadLocal) creates its own values: {@code ThreadLocal.withInitial},
+     *         or a subclass that overrides {@code initialValue()}
+     */
+    static boolean suppliesInitialValue(Object threadLocal) {
+        for (Class<?> type = threadLocal.getClass(); type != null && type != ThreadLocal.class
+                && type != InheritableThreadLocal.class && !type.getName().equals(FAST_THREAD_LOCAL);
+                type = type.getSuperclass()) {
+            if (type.getName().equals(SUPPLIED_THREAD_LOCAL)) {
+                return true;
+            }
+            try {
+                type.getDeclaredMethod("initialValue");
+                return true;
+            } catch (NoSuchMethodException | SecurityException | LinkageError e) {
+                // Not overridden here; look further up.
+            }
+        }
+        return false;
+    }
+
     /** @return whether {@code type} is part of the JDK (boot or platform loader) */
     static boolean isJdk(Class<?> type) {
         ClassLoader loader = type.getClassLoader();
@@ -50,9 +72,10 @@ final class ThreadLocalFields {
      * @param hints       further classes to search (scope owner, opening stack)
      * @return e.g. {@code static com.acme.RequestContext.CURRENT}
      */
-    static Optional<String> declaringField(ThreadLocal<?> threadLocal, Object value, Collection<Class<?>> hints) {
+    static Optional<String> declaringField(Object threadLocal, Object value, Collection<Class<?>> hints) {
         Set<Class<?>> candidates = new LinkedHashSet<>();
-        Class<?> definer = definingClass(threadLocal);
+        Class<?> definer = threadLocal instanceof ThreadLocal<?> local ? definingClass(local)
+                : threadLocal.getClass().getName().equals(FAST_THREAD_LOCAL) ? null : threadLocal.getClass();
         if (definer != null) {
             addNest(candidates, definer);
         }
@@ -78,6 +101,13 @@ final class ThreadLocalFields {
         Class<?> host = type.getNestHost();
         out.add(type);
         out.add(host);
+        // Classes compiled for Java 8 (much of Netty, older libraries) have no nest: an anonymous ThreadLocal is then
+        // its own host, and only its enclosing class declares the field.
+        for (Class<?> enclosing = type.getEnclosingClass(); enclosing != null; enclosing = enclosing.getEnclosingClass()) {
+            if (!isJdk(enclosing)) {
+                out.add(enclosing);
+            }
+        }
         try {
             for (Class<?> member : host.getNestMembers()) {
                 out.add(member);
@@ -87,7 +117,7 @@ final class ThreadLocalFields {
         }
     }
 
-    private static Optional<String> search(Class<?> type, ThreadLocal<?> threadLocal) {
+    private static Optional<String> search(Class<?> type, Object threadLocal) {
         Field[] fields;
         try {
             fields = type.getDeclaredFields();
@@ -95,7 +125,7 @@ final class ThreadLocalFields {
             return Optional.empty();
         }
         for (Field field : fields) {
-            if (!Modifier.isStatic(field.getModifiers()) || !ThreadLocal.class.isAssignableFrom(field.getType())) {
+            if (!Modifier.isStatic(field.getModifiers()) || !field.getType().isInstance(threadLocal)) {
                 continue;
             }
             try {

@@ -74,6 +74,7 @@ class LeakReportTest {
 
     private static LeakReport report(List<ThreadLeak> threads, List<ThreadLocalLeak> threadLocals,
                                      List<RetainedObject> retained, List<String> warnings, Set<LeakCheck> notRun) {
-        return new LeakReport("scope", Duration.ofSeconds(1), threads, threadLocals, retained, warnings, notRun);
+        return new LeakReport("scope", Duration.ofSeconds(1), threads, threadLocals, retained, List.of(), warnings,
+                notRun);
     }
 }

@@ -1,5 +1,6 @@
 package dev.steadfast.server;
 
+import dev.steadfast.startup.StartupReport;
 import dev.steadfast.websocket.HttpReply;
 import dev.steadfast.websocket.WebSocketHub;
 import java.io.IOException;
@@ -15,7 +16,7 @@ import java.util.Map;
  * the WebSocket or {@code POST /api/publish}). Plain HTML, CSS and JavaScript: no CDN, no build step.
  *
  * <pre>{@code
- * new DashboardRoutes().register(hubBuilder);   // GET /, /dashboard.js, /dashboard.css
+ * new DashboardRoutes().register(hubBuilder);   // GET /, /dashboard.js, /dashboard.css, /timeline.js, /timeline.css
  * }</pre>
  */
 final class DashboardRoutes {
@@ -28,17 +29,22 @@ final class DashboardRoutes {
 
   void register(WebSocketHub.Builder hub) {
     FILES.forEach((path, file) -> {
-      HttpReply reply = HttpReply.ok(file[1], read(file[0]));
+      HttpReply reply = HttpReply.ok(file[1], read(RESOURCE_DIRECTORY + file[0]));
       hub.route("GET", path, request -> reply);
     });
+    // The timeline renderer is the startup module's, the one StartupReport.toHtml() inlines: one drawing, two pages.
+    HttpReply script = HttpReply.ok("text/javascript; charset=utf-8", read(StartupReport.TIMELINE_SCRIPT));
+    HttpReply style = HttpReply.ok("text/css; charset=utf-8", read(StartupReport.TIMELINE_STYLE));
+    hub.route("GET", "/timeline.js", request -> script);
+    hub.route("GET", "/timeline.css", request -> style);
     // Browsers ask for it on every page; an empty answer keeps a 404 out of the console.
     hub.route("GET", "/favicon.ico", request -> HttpReply.status(204, "image/x-icon", ""));
   }
 
   private static String read(String name) {
-    try (InputStream in = DashboardRoutes.class.getResourceAsStream(RESOURCE_DIRECTORY + name)) {
+    try (InputStream in = DashboardRoutes.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("the dashboard file " + RESOURCE_DIRECTORY + name + " is missing from the jar");
+        throw new IllegalStateException("the dashboard file " + name + " is missing from the jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

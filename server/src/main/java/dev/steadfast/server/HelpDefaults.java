@@ -3,6 +3,7 @@ package dev.steadfast.server;
 import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.leak.LeakMonitor;
 import dev.steadfast.websocket.WebSocketHubConfig;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import java.time.Duration;
 import java.util.ListResourceBundle;
 
@@ -34,6 +35,8 @@ final class HelpDefaults extends ListResourceBundle {
         {"default.io-threads", "one per processor, " + WebSocketHubConfig.DEFAULT_EVENT_LOOP_THREADS + " here"},
         {"default.drain-timeout", duration(ServerConfig.DEFAULT_DRAIN_TIMEOUT)},
         {"default.startup-timeout", duration(ServerConfig.DEFAULT_STARTUP_TIMEOUT)},
+        {"default.history-size", Integer.toString(RedisBrokerConfig.DEFAULT_HISTORY_SIZE)},
+        {"default.history-ttl", duration(RedisBrokerConfig.DEFAULT_HISTORY_TTL)},
         {"default.leak-window", duration(ServerConfig.DEFAULT_LEAK_WINDOW)},
         {"min.leak-window", duration(LeakMonitor.MIN_WINDOW)},
         {"min.publish-api-key", Integer.toString(WebSocketHubConfig.MIN_PUBLISH_API_KEY_LENGTH)},

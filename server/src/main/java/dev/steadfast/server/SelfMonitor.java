@@ -7,13 +7,15 @@ import dev.steadfast.threads.ThreadManager;
 import dev.steadfast.websocket.InProcessBroker;
 import dev.steadfast.websocket.MessageBroker;
 import dev.steadfast.websocket.WebSocketHub;
+import dev.steadfast.websocket.redis.RedisBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
 /**
  * The service watching itself for leaks (the {@value SteadfastServer#STEP_LEAK_MONITOR} step): a {@link LeakMonitor}
  * over the live heap, the live threads, and every registry a connection puts something in — the hub's connections,
- * topics, subscriptions and tracked addresses, the broker's subscriptions — plus the threads the service's
+ * topics, subscriptions and tracked addresses, the broker's subscriptions (with Redis also its channels and
+ * in-flight publishes) — plus the threads the service's
  * {@link ThreadManager} runs. A registry whose floor keeps rising is named in the verdict, so a leak says where it is.
  *
  * <pre>{@code
@@ -31,6 +33,9 @@ final class SelfMonitor implements AutoCloseable {
   static final String TRACKED_ADDRESSES = "websocket.tracked-addresses";
   static final String BROKER_SUBSCRIPTIONS = "broker.subscriptions";
   static final String MANAGED_THREADS = "threads.managed";
+  /** With {@code --broker redis://...}: the Redis channels subscribed, and publishes awaiting Redis's answer. */
+  static final String REDIS_CHANNELS = "broker.redis-channels";
+  static final String REDIS_IN_FLIGHT = "broker.in-flight-publishes";
 
   private final LeakMonitor monitor;
 
@@ -47,6 +52,10 @@ final class SelfMonitor implements AutoCloseable {
     monitor.registerSize(TRACKED_ADDRESSES, () -> hub.statistics().trackedAddresses());
     if (broker instanceof InProcessBroker local) {
       monitor.registerSize(BROKER_SUBSCRIPTIONS, local::subscriptionCount);
+    } else if (broker instanceof RedisBroker redis) {
+      monitor.registerSize(BROKER_SUBSCRIPTIONS, redis::subscriptionCount);
+      monitor.registerSize(REDIS_CHANNELS, redis::redisSubscriptionCount);
+      monitor.registerSize(REDIS_IN_FLIGHT, redis::inFlightPublishes);
     }
     monitor.registerSize(MANAGED_THREADS, () -> threads.liveThreads().size());
     return new SelfMonitor(monitor.start());

@@ -3,6 +3,7 @@ package dev.steadfast.server;
 import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.startup.Environment;
 import dev.steadfast.websocket.WebSocketHubConfig;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +61,11 @@ final class ServerCommandLine {
       Map.entry("handshakeTimeout", "--handshake-timeout"),
       Map.entry("pingInterval", "--ping-interval"),
       Map.entry("idleTimeout", "--idle-timeout"));
+
+  /** The {@code --broker} value of the single-node broker (the default). */
+  static final String IN_PROCESS = "in-process";
+  /** The Redis password's variable: no flag, since flags are visible to every user of the machine. */
+  static final String BROKER_PASSWORD_VARIABLE = ENV_PREFIX + "BROKER_PASSWORD";
 
   private final boolean helpRequested;
   private final String usage;
@@ -174,6 +180,27 @@ final class ServerCommandLine {
             + " ${bundle:default.startup-timeout}).")
     String startupTimeout;
 
+    @Option(names = "--broker", paramLabel = "URI",
+        description = IN_PROCESS + " (one node, nothing to install) or redis://HOST:PORT / rediss://HOST:PORT"
+            + " (TLS) to share topics with other nodes through Redis (STEADFAST_BROKER; default " + IN_PROCESS + ")."
+            + " The Redis password comes from --broker-password-file or STEADFAST_BROKER_PASSWORD, never the URI.")
+    String broker;
+
+    @Option(names = "--broker-password-file", paramLabel = "FILE",
+        description = "File holding the Redis password, surrounding whitespace and the final newline not part of it"
+            + " (STEADFAST_BROKER_PASSWORD_FILE; default: none, or STEADFAST_BROKER_PASSWORD). Never logged.")
+    String brokerPasswordFile;
+
+    @Option(names = "--history-size", paramLabel = "N",
+        description = "Publications kept per topic in Redis, for clients that resubscribe with \"since\"; 0"
+            + " disables (STEADFAST_HISTORY_SIZE; default ${bundle:default.history-size}).")
+    String historySize;
+
+    @Option(names = "--history-ttl", paramLabel = "DURATION",
+        description = "How long a topic's history outlives its last publication (STEADFAST_HISTORY_TTL;"
+            + " default ${bundle:default.history-ttl}).")
+    String historyTtl;
+
     @Mixin
     OperationsOptions operations = new OperationsOptions();
   }
@@ -228,7 +255,8 @@ final class ServerCommandLine {
     WebSocketHubConfig.Builder hub = WebSocketHubConfig.custom();
     reader.apply("--port", flags.port, reader::integer, hub::port);
     reader.apply("--bind-address", flags.bindAddress, Function.identity(), hub::bindAddress);
-    Optional<String> secret = reader.secret(flags.tokenSecret, flags.tokenSecretFile);
+    Optional<String> secret = reader.secret("--token-secret", flags.tokenSecret, "--token-secret-file",
+        flags.tokenSecretFile);
     secret.ifPresent(hub::tokenSecret);
     reader.apply("--publish-api-key", flags.publishApiKey, Function.identity(), hub::publishApiKey);
     reader.apply("--allowed-origins", flags.allowedOrigins, ServerCommandLine::commaList, hub::allowedOrigins);
@@ -246,6 +274,7 @@ final class ServerCommandLine {
     reader.apply("--idle-timeout", flags.idleTimeout, ServerCommandLine::duration, hub::idleTimeout);
     reader.apply("--drain-timeout", flags.drainTimeout, ServerCommandLine::duration, builder::drainTimeout);
     reader.apply("--startup-timeout", flags.startupTimeout, ServerCommandLine::duration, builder::startupTimeout);
+    redisBroker(flags, reader).ifPresent(builder::redisBroker);
     reader.apply("--leak-window", flags.operations.leakWindow, ServerCommandLine::positiveDuration,
         builder::leakWindow);
     String[] logs = {OperationsOptions.DEFAULT_LOG_FORMAT, OperationsOptions.DEFAULT_LOG_LEVEL};
@@ -273,6 +302,37 @@ final class ServerCommandLine {
     ServerConfig config = builder.hub(hub.build()).build();
     return new ServerCommandLine(false, usage, config, environment, new LogSettings(logs[0], logs[1]),
         unknownVariables(environmentVariables, optionNames(commandLine)));
+  }
+
+  /** The Redis broker's settings when {@code --broker} names Redis; problems go to the reader. */
+  private static Optional<RedisBrokerConfig> redisBroker(Flags flags, Reader reader) {
+    String uri = reader.value("--broker", flags.broker);
+    Optional<String> password = reader.secret("--broker-password", null, "--broker-password-file",
+        flags.brokerPasswordFile);
+    if (uri == null || uri.trim().equals(IN_PROCESS)) {
+      for (String flag : List.of("--history-size", "--history-ttl", "--broker-password-file")) {
+        String value = reader.value(flag, switch (flag) {
+          case "--history-size" -> flags.historySize;
+          case "--history-ttl" -> flags.historyTtl;
+          default -> flags.brokerPasswordFile;
+        });
+        if (value != null) {
+          reader.problem(flag + " / " + variableFor(flag) + " needs --broker redis://HOST:PORT: the in-process"
+              + " broker keeps no history and has no password");
+        }
+      }
+      if (reader.value("--broker-password", null) != null) {
+        reader.problem(BROKER_PASSWORD_VARIABLE + " needs --broker redis://HOST:PORT");
+      }
+      return Optional.empty();
+    }
+    RedisBrokerConfig.Builder broker = RedisBrokerConfig.custom();
+    int before = reader.problemCount();
+    reader.apply("--broker", uri.trim(), Function.identity(), broker::uri);
+    password.ifPresent(broker::password);
+    reader.apply("--history-size", flags.historySize, reader::integer, broker::historySize);
+    reader.apply("--history-ttl", flags.historyTtl, ServerCommandLine::duration, broker::historyTtl);
+    return reader.problemCount() == before ? Optional.of(broker.build()) : Optional.empty();
   }
 
   /**
@@ -348,6 +408,7 @@ final class ServerCommandLine {
     Set<String> known = new TreeSet<>();
     options.forEach(option -> known.add(variableFor(option)));
     known.add(Environment.VARIABLE);
+    known.add(BROKER_PASSWORD_VARIABLE);
     List<String> warnings = new ArrayList<>();
     for (String name : new TreeSet<>(variables.keySet())) {
       if (name.startsWith(ENV_PREFIX) && !known.contains(name)) {
@@ -443,21 +504,34 @@ final class ServerCommandLine {
       }
     }
 
-    Optional<String> secret(String flagValue, String fileFlagValue) {
-      String direct = value("--token-secret", flagValue);
-      String file = value("--token-secret-file", fileFlagValue);
+    void problem(String problem) {
+      problems.add(problem);
+    }
+
+    int problemCount() {
+      return problems.size();
+    }
+
+    /**
+     * A secret given directly (flag or variable of {@code directFlag}) or in a file ({@code fileFlag}); never
+     * both. The value itself never appears in a problem.
+     */
+    Optional<String> secret(String directFlag, String flagValue, String fileFlag, String fileFlagValue) {
+      String direct = value(directFlag, flagValue);
+      String file = value(fileFlag, fileFlagValue);
       if (direct != null && file != null) {
-        problems.add("--token-secret and --token-secret-file are both set (by flag or environment variable):"
+        problems.add(directFlag + " and " + fileFlag + " are both set (by flag or environment variable):"
             + " keep one");
         return Optional.empty();
       }
       if (file == null) {
         return Optional.ofNullable(direct);
       }
+      String where = fileFlag + " / " + variableFor(fileFlag);
       try {
         return Optional.of(SecretFile.read(Path.of(file)));
       } catch (IllegalArgumentException e) {
-        problems.add("--token-secret-file / STEADFAST_TOKEN_SECRET_FILE: " + e.getMessage());
+        problems.add(where + ": " + e.getMessage());
         return Optional.empty();
       }
     }

@@ -3,10 +3,12 @@ package dev.steadfast.server;
 import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.leak.LeakMonitor;
 import dev.steadfast.websocket.WebSocketHubConfig;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The validated, immutable configuration of a {@link SteadfastServer}: the WebSocket hub's settings, a
@@ -45,9 +47,11 @@ public final class ServerConfig {
   private final Duration drainTimeout;
   private final Duration startupTimeout;
   private final Duration leakWindow;
+  private final Optional<RedisBrokerConfig> redisBroker;
 
   private ServerConfig(Builder b) {
     this.hub = b.hub;
+    this.redisBroker = b.redisBroker;
     this.developmentCredentialsAllowed = b.developmentCredentialsAllowed;
     this.drainTimeout = b.drainTimeout;
     this.startupTimeout = b.startupTimeout;
@@ -88,11 +92,20 @@ public final class ServerConfig {
     return leakWindow;
   }
 
+  /**
+   * @return the Redis broker's settings when the hub nodes share topics through Redis; empty (the default) for the
+   *     single-node in-process broker
+   */
+  public Optional<RedisBrokerConfig> redisBroker() {
+    return redisBroker;
+  }
+
   @Override
   public String toString() {
-    // The hub's settings never print the secret or the key, only whether they are set.
-    return "ServerConfig[" + hub + ", drainTimeout=" + drainTimeout + ", startupTimeout=" + startupTimeout
-        + ", leakWindow=" + leakWindow + "]";
+    // The hub's settings never print the secret or the key, only whether they are set; nor does the broker's.
+    return "ServerConfig[" + hub + ", broker=" + redisBroker.map(Object::toString).orElse("in-process")
+        + ", drainTimeout=" + drainTimeout + ", startupTimeout=" + startupTimeout + ", leakWindow=" + leakWindow
+        + "]";
   }
 
   private static void requirePositive(String name, Duration value) {
@@ -116,6 +129,7 @@ public final class ServerConfig {
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
     private Duration leakWindow = DEFAULT_LEAK_WINDOW;
+    private Optional<RedisBrokerConfig> redisBroker = Optional.empty();
 
     private Builder() {}
 
@@ -135,6 +149,17 @@ public final class ServerConfig {
             + ": " + (window.isNegative() ? window : Durations.format(window)));
       }
       this.leakWindow = window;
+      return this;
+    }
+
+    /**
+     * Shares topics with the other nodes through Redis; default: none, the single-node in-process broker.
+     *
+     * @param broker the Redis broker's settings
+     * @return this builder
+     */
+    public Builder redisBroker(RedisBrokerConfig broker) {
+      this.redisBroker = Optional.of(Objects.requireNonNull(broker, "broker"));
       return this;
     }
 

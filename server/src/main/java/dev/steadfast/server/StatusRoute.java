@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.steadfast.leak.LeakMonitorSnapshot;
-import dev.steadfast.startup.StartupPlan;
-import dev.steadfast.startup.StartupStep;
 import dev.steadfast.websocket.HttpReply;
 import dev.steadfast.websocket.WebSocketHub;
 import dev.steadfast.websocket.WebSocketStatistics;
@@ -13,9 +11,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The dashboard's data routes. {@code GET /api/startup-plan}: each startup step with its dependencies (the
- * timeline draws them as arrows and finds the critical path through them). {@code GET /api/status}: the figures
- * the dashboard shows, as JSON — readiness, the hub's registry sizes and
+ * The dashboard's data route, {@code GET /api/status}: the figures the dashboard shows, as JSON — readiness, the hub's registry sizes and
  * counters (a reader computes messages per second from two readings of {@code messagesOut} and {@code takenAtMillis}),
  * and the leak monitor's verdict with the heap slope and every series.
  *
@@ -27,43 +23,23 @@ import java.util.function.Supplier;
  */
 final class StatusRoute {
   static final String PATH = "/api/status";
-  static final String PLAN_PATH = "/api/startup-plan";
 
   private final ObjectMapper json = new ObjectMapper();
   private final Supplier<Health> health;
   private final Supplier<Optional<WebSocketStatistics>> statistics;
   private final Supplier<Optional<LeakMonitorSnapshot>> leak;
   private final Supplier<String> leakUnavailable;
-  private final String plan;
 
-  StatusRoute(StartupPlan plan, Supplier<Health> health, Supplier<Optional<WebSocketStatistics>> statistics,
+  StatusRoute(Supplier<Health> health, Supplier<Optional<WebSocketStatistics>> statistics,
       Supplier<Optional<LeakMonitorSnapshot>> leak, Supplier<String> leakUnavailable) {
     this.health = health;
     this.statistics = statistics;
     this.leak = leak;
     this.leakUnavailable = leakUnavailable;
-    this.plan = planJson(plan);
   }
 
   void register(WebSocketHub.Builder hub) {
     hub.route("GET", PATH, request -> status());
-    hub.route("GET", PLAN_PATH, request -> HttpReply.json(200, plan));
-  }
-
-  private String planJson(StartupPlan startupPlan) {
-    ObjectNode body = json.createObjectNode();
-    for (StartupStep step : startupPlan.steps()) {
-      ObjectNode node = body.withArray("steps").addObject();
-      node.put("name", step.name());
-      node.put("criticality", step.criticality().name());
-      step.dependencies().forEach(node.withArray("dependsOn")::add);
-      step.optionalDependencies().forEach(node.withArray("dependsOnOptionally")::add);
-    }
-    try {
-      return json.writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the startup plan as JSON", e);
-    }
   }
 
   HttpReply status() throws JsonProcessingException {

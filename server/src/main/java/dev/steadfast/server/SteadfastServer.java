@@ -19,6 +19,8 @@ import dev.steadfast.websocket.MessageBroker;
 import dev.steadfast.websocket.WebSocketHub;
 import dev.steadfast.websocket.WebSocketHubConfig;
 import dev.steadfast.websocket.WebSocketStatistics;
+import dev.steadfast.websocket.redis.RedisBroker;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Startup steps</b>, each a {@link StartupStep} (reverse order on shutdown): {@value #STEP_CONFIGURATION}
  * (credentials; development ones generated when allowed), {@value #STEP_METRICS} (Prometheus registry and JVM
  * meters; optional: without it the service runs degraded), {@value #STEP_THREADS}, {@value #STEP_BROKER} (the
- * in-process {@link MessageBroker}), {@value #STEP_WEBSOCKET} (binds the port, serves {@code /ws} and the HTTP
+ * in-process {@link MessageBroker}, or the Redis one with {@code --broker redis://...}: required, so an unreachable
+ * Redis fails startup naming its address and the cause), {@value #STEP_WEBSOCKET} (binds the port, serves {@code /ws} and the HTTP
  * routes) and {@value #STEP_SELF_CHECK} (over loopback: {@code /health/live} answers and a WebSocket opens and
  * closes with a token), and {@value #STEP_LEAK_MONITOR} (optional: the service's own {@code LeakMonitor} over
  * the heap, threads and every registry; its failure degrades the service, never fails it).
@@ -88,6 +91,8 @@ public final class SteadfastServer implements AutoCloseable {
   public static final String STEP_LEAK_MONITOR = "leak-monitor";
   /** The {@code /health/ready} failure when the listener closed while the service was not draining. */
   static final String LISTENER_NOT_ACCEPTING = STEP_WEBSOCKET + ": not accepting connections";
+  /** The {@code /health/ready} failure while the message broker cannot reach its backend (Redis). */
+  static final String BROKER_DISCONNECTED = STEP_BROKER + ": disconnected";
   /** Threads of the HTTP routes (health, metrics, report), so a slow scrape never blocks WebSocket I/O. */
   static final int ROUTE_THREADS = 2;
   /** Requests waiting for a route thread before the hub answers 503. */
@@ -102,7 +107,6 @@ public final class SteadfastServer implements AutoCloseable {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private volatile boolean draining;
   private volatile Startup startup;
-  private volatile StartupPlan plan;
 
   private SteadfastServer(ServerConfig config, Hooks hooks) {
     this.config = config;
@@ -151,7 +155,7 @@ public final class SteadfastServer implements AutoCloseable {
             .stop(this::stopThreads)
             .build())
         .step(StartupStep.builder(STEP_BROKER)
-            .start(ctx -> components.broker = new InProcessBroker())
+            .start(ctx -> components.broker = startBroker())
             .stop(this::stopBroker)
             .build())
         .step(StartupStep.builder(STEP_WEBSOCKET)
@@ -173,7 +177,6 @@ public final class SteadfastServer implements AutoCloseable {
             .stop(this::stopLeakMonitor)
             .build())
         .build();
-    this.plan = plan;
     Startup running = plan.startInBackground();
     startup = running;
     StartupReport report = running.report();
@@ -237,18 +240,41 @@ public final class SteadfastServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The in-process broker, or the Redis broker connected now. A Redis that cannot be reached fails this required
+   * step (the service exits 1): a node serving without its broker would acknowledge publishes that never reach the
+   * other nodes' subscribers.
+   */
+  private MessageBroker startBroker() {
+    Optional<RedisBrokerConfig> redis = config.redisBroker();
+    if (redis.isEmpty()) {
+      return new InProcessBroker();
+    }
+    RedisBroker broker = RedisBroker.connect(redis.get());
+    LOG.info("message broker: Redis at {} (history {} per topic, {})", redis.get().address(),
+        redis.get().historySize(), redis.get().historyTtl());
+    return broker;
+  }
+
   private void stopBroker() {
-    InProcessBroker broker = components.broker;
-    if (broker != null && broker.subscriptionCount() > 0) {
+    MessageBroker broker = components.broker;
+    if (broker instanceof InProcessBroker inProcess && inProcess.subscriptionCount() > 0) {
       // The hub closes every subscription when its connections close; one left here is a leak to investigate.
       LOG.warn("message broker still holds {} subscriptions after the WebSocket listener stopped: {}",
-          broker.subscriptionCount(), broker);
+          inProcess.subscriptionCount(), inProcess);
+    }
+    if (broker instanceof RedisBroker redis) {
+      if (redis.subscriptionCount() > 0) {
+        LOG.warn("message broker still holds {} subscriptions after the WebSocket listener stopped: {}",
+            redis.subscriptionCount(), redis);
+      }
+      redis.close();
     }
   }
 
   private void startHub() {
     Credentials credentials = components.credentials;
-    HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::startupJson,
+    HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::finishedReport,
         components::recentStall);
     WebSocketHubConfig hubConfig = WebSocketHubConfig.from(config.hub())
         .tokenSecret(credentials.tokenSecret())
@@ -260,7 +286,7 @@ public final class SteadfastServer implements AutoCloseable {
         .routeExecutor(components.routeExecutor);
     routes.register(builder);
     components.routes = routes;
-    new StatusRoute(plan, this::health, () -> Optional.ofNullable(components.hub).map(WebSocketHub::statistics),
+    new StatusRoute(this::health, () -> Optional.ofNullable(components.hub).map(WebSocketHub::statistics),
         this::leakSnapshot, this::leakMonitorUnavailable).register(builder);
     new DashboardRoutes().register(builder);
     hooks.addRoutes(builder, components.broker);
@@ -358,6 +384,10 @@ public final class SteadfastServer implements AutoCloseable {
     if (listenerClosed && !drainingNow && state.isServing()) {
       failures.add(LISTENER_NOT_ACCEPTING);
     }
+    MessageBroker broker = components.broker;
+    if (broker != null && !broker.isConnected() && state.isServing()) {
+      failures.add(BROKER_DISCONNECTED);
+    }
     return Health.of(state, drainingNow, report, failures);
   }
 
@@ -366,9 +396,9 @@ public final class SteadfastServer implements AutoCloseable {
     return components.routes;
   }
 
-  private Optional<String> startupJson() {
+  private Optional<StartupReport> finishedReport() {
     Startup current = startup;
-    return current == null ? Optional.empty() : current.reportIfFinished().map(StartupReport::toJson);
+    return current == null ? Optional.empty() : current.reportIfFinished();
   }
 
   /** @return the port the WebSocket listener is bound to */
@@ -494,7 +524,7 @@ public final class SteadfastServer implements AutoCloseable {
     volatile JvmGcMetrics gcMetrics;
     volatile ThreadManager threads;
     volatile ExecutorService routeExecutor;
-    volatile InProcessBroker broker;
+    volatile MessageBroker broker;
     volatile WebSocketHub hub;
     volatile HealthRoutes routes;
     volatile SelfMonitor leakMonitor;

@@ -3,6 +3,8 @@ package dev.steadfast.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,10 +18,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The hub's own page in a real browser: headless Chromium ({@code /usr/bin/chromium}) driven by Playwright
  * ({@code src/test/browser/dashboard.test.mjs}) against the built jar started as a child process. A missing browser
- * or driver fails the test saying how to install it. The screenshot is kept in {@code target/screenshots/}.
+ * or driver fails the test saying how to install it. The screenshots (the page, and {@code /startup.html}, the
+ * report's {@code toHtml()}) are kept in {@code target/screenshots/} as build artifacts.
  */
 class DashboardIT {
   private static final Duration BROWSER_TIMEOUT = Duration.ofSeconds(90);
+  /** configuration, metrics, threads, message-broker, websocket-listener, self-check, leak-monitor. */
+  private static final int SERVICE_STEPS = 7;
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
 
   @Test
@@ -63,8 +68,13 @@ class DashboardIT {
       assertThat(finished).as("the browser test did not finish within %s:\n%s", BROWSER_TIMEOUT, log).isTrue();
       assertThat(browser.exitValue()).as("browser test output:\n%s\nservice output:\n%s", log, server.output())
           .isZero();
-      assertThat(log).contains("\"bars\":7", "from the browser test");
+      // The script's last line: what it saw. Every step of the service's startup has its bar.
+      JsonNode seen = new ObjectMapper().readTree(log.strip().lines().reduce((a, b) -> b).orElseThrow());
+      assertThat(seen.get("steps").asInt()).as(log).isEqualTo(SERVICE_STEPS);
+      assertThat(seen.get("bars").asInt()).as(log).isEqualTo(SERVICE_STEPS);
+      assertThat(seen.get("message").asText()).startsWith("from the browser test");
       assertThat(screenshot).isNotEmptyFile();
+      assertThat(screenshots.resolve("dashboard-startup-html.png")).isNotEmptyFile();
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.steadfast.websocket.WebSocketHubConfig;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -198,5 +199,62 @@ class ServerCommandLineTest {
     assertThatThrownBy(() -> parse(DEVELOPMENT, "--max-message-bytes", "10"))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
             .asString().startsWith("--max-message-bytes / STEADFAST_MAX_MESSAGE_BYTES: "));
+  }
+
+  @Test
+  void noBrokerFlag_keepsTheInProcessBroker() {
+    assertThat(parse(DEVELOPMENT).config().redisBroker()).isEmpty();
+    assertThat(parse(DEVELOPMENT, "--broker", "in-process").config().redisBroker()).isEmpty();
+  }
+
+  @Test
+  void redisBroker_withHistorySettings_andPasswordFromAFile(@TempDir Path dir) throws Exception {
+    Path passwordFile = dir.resolve("redis-password");
+    Files.writeString(passwordFile, "s3cret-redis-password\n", UTF_8);
+
+    ServerConfig config = parse(DEVELOPMENT, "--broker", "rediss://redis.internal:6380", "--history-size", "500",
+        "--history-ttl", "2m", "--broker-password-file", passwordFile.toString()).config();
+
+    RedisBrokerConfig broker = config.redisBroker().orElseThrow();
+    assertThat(broker.uri().toString()).isEqualTo("rediss://redis.internal:6380");
+    assertThat(broker.historySize()).isEqualTo(500);
+    assertThat(broker.historyTtl()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.toString()).contains("password=(set)").doesNotContain("s3cret");
+  }
+
+  @Test
+  void redisBroker_passwordFromTheEnvironment_isNeverPrinted() {
+    ServerCommandLine line = parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_BROKER",
+        "redis://127.0.0.1:6379", "STEADFAST_BROKER_PASSWORD", "s3cret-redis-password"));
+
+    assertThat(line.config().redisBroker()).isPresent();
+    assertThat(line.config().toString()).doesNotContain("s3cret");
+    assertThat(line.warnings()).as("a variable the server reads").isEmpty();
+    assertThatThrownBy(() -> parse(Map.of("STEADFAST_ENVIRONMENT", "development", "STEADFAST_BROKER_PASSWORD",
+        "s3cret-redis-password")))
+        .hasMessageContaining("STEADFAST_BROKER_PASSWORD needs --broker redis://HOST:PORT")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret"));
+  }
+
+  @Test
+  void brokerMisconfiguration_isReportedAllAtOnce() {
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--broker", "redis://user:pw@127.0.0.1:6379", "--history-size",
+        "-1", "--history-ttl", "0s"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(3))
+        .hasMessageContaining("--broker / STEADFAST_BROKER: Redis URI must not carry a password (it would be"
+            + " logged); pass it from a file or an environment variable instead")
+        .hasMessageContaining("--history-size / STEADFAST_HISTORY_SIZE: historySize must not be negative: -1")
+        .hasMessageContaining("--history-ttl / STEADFAST_HISTORY_TTL: historyTtl must be at least PT1S: PT0S")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw@"));
+  }
+
+  @Test
+  void historySettings_withoutRedis_areRefused() {
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--history-size", "10", "--broker", "http://127.0.0.1:6379"))
+        .hasMessageContaining("--broker / STEADFAST_BROKER: Redis URI must start with redis:// or rediss://:"
+            + " http://...");
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--history-size", "10"))
+        .hasMessageContaining("--history-size / STEADFAST_HISTORY_SIZE needs --broker redis://HOST:PORT: the"
+            + " in-process broker keeps no history and has no password");
   }
 }

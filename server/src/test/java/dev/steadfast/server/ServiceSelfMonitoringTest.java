@@ -106,8 +106,9 @@ class ServiceSelfMonitoringTest {
 
     LoopbackProbe.Answer page = get(server, "/");
     assertThat(page.status()).isEqualTo(200);
-    assertThat(page.body()).contains("<script src=\"/dashboard.js\"></script>", "href=\"/dashboard.css\"");
-    for (String path : List.of("/", "/dashboard.js", "/dashboard.css")) {
+    assertThat(page.body()).contains("<script src=\"/dashboard.js\"></script>", "href=\"/dashboard.css\"",
+        "<script src=\"/timeline.js\"></script>", "href=\"/timeline.css\"");
+    for (String path : List.of("/", "/dashboard.js", "/dashboard.css", "/timeline.js", "/timeline.css")) {
       LoopbackProbe.Answer file = get(server, path);
       assertThat(file.status()).as(path).isEqualTo(200);
       assertThat(file.body()).as(path + " loads nothing from another site").doesNotContain("https://", "//cdn");
@@ -115,10 +116,10 @@ class ServiceSelfMonitoringTest {
   }
 
   @Test
-  void startupPlan_listsEachStepsDependencies() throws Exception {
+  void startupReport_listsEachStepsDependencies_andIsServedAsOneHtmlFile() throws Exception {
     SteadfastServer server = start(SteadfastServer.Hooks.NONE);
 
-    JsonNode steps = JSON.readTree(get(server, StatusRoute.PLAN_PATH).body()).get("steps");
+    JsonNode steps = JSON.readTree(get(server, HealthRoutes.STARTUP_REPORT).body()).get("steps");
     JsonNode listener = null;
     for (JsonNode step : steps) {
       if (step.get("name").asText().equals(SteadfastServer.STEP_WEBSOCKET)) {
@@ -128,5 +129,10 @@ class ServiceSelfMonitoringTest {
     assertThat(listener).isNotNull();
     assertThat(listener.get("dependsOn").toString()).isEqualTo("[\"configuration\",\"threads\",\"message-broker\"]");
     assertThat(listener.get("dependsOnOptionally").toString()).isEqualTo("[\"metrics\"]");
+
+    LoopbackProbe.Answer html = get(server, HealthRoutes.STARTUP_REPORT_HTML);
+    assertThat(html.status()).isEqualTo(200);
+    assertThat(html.body()).startsWith("<!doctype html>").contains("SteadfastTimeline.draw(")
+        .doesNotContain("<script src=", "<link ");
   }
 }

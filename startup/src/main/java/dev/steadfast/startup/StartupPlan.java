@@ -96,6 +96,8 @@ public final class StartupPlan {
   private final List<Bypass> bypasses;
   private final List<StartupListener> listeners;
   private final boolean hangDiagnostics;
+  private final RunObserver observer;
+  private final Duration poolIdleTimeout;
 
   private StartupPlan(Builder b, PlanValidator.Result r) {
     this.steps = List.copyOf(b.steps);
@@ -114,6 +116,8 @@ public final class StartupPlan {
     this.bypasses = r.bypasses();
     this.listeners = List.copyOf(b.listeners);
     this.hangDiagnostics = b.hangDiagnostics;
+    this.observer = b.observer;
+    this.poolIdleTimeout = b.poolIdleTimeout;
   }
 
   /**
@@ -221,6 +225,14 @@ public final class StartupPlan {
     return hangDiagnostics;
   }
 
+  RunObserver observer() {
+    return observer;
+  }
+
+  Duration poolIdleTimeout() {
+    return poolIdleTimeout;
+  }
+
   /**
    * Describes a {@link StartupPlan}. Single values are checked when set ({@link IllegalArgumentException} naming the
    * parameter and value; {@link IllegalStateException} when set twice); everything that involves several steps is
@@ -249,6 +261,8 @@ public final class StartupPlan {
     private final Map<Environment, EnvironmentPolicy> policies = new EnumMap<>(Environment.class);
     private final List<StartupListener> listeners = new ArrayList<>();
     private boolean hangDiagnostics = true;
+    private RunObserver observer = RunObserver.NONE;
+    private Duration poolIdleTimeout = StartupPool.DEFAULT_IDLE_TIMEOUT;
 
     private Builder() {}
 
@@ -524,6 +538,18 @@ public final class StartupPlan {
      */
     public Builder hangDiagnostics(boolean enabled) {
       this.hangDiagnostics = enabled;
+      return this;
+    }
+
+    /** A test seam: sees every decision of each run. */
+    Builder observer(RunObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
+    /** A test seam: a tiny idle timeout makes the pool's workers retire all the time. */
+    Builder poolIdleTimeout(Duration timeout) {
+      this.poolIdleTimeout = Durations.requirePositive(timeout, "poolIdleTimeout");
       return this;
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ final class StartupPool implements Executor {
 
   private final ThreadFactory factory;
   private final long idleTimeoutNanos;
+  /** Told of each hand-off under the lock, so in the order workers will take them (a test seam). */
+  private final Consumer<Runnable> handOffs;
   private final ReentrantLock lock = new ReentrantLock();
   /** Guarded by lock; most recently idle first, so a warm thread takes the next step. */
   private final ArrayDeque<Worker> idle = new ArrayDeque<>();
@@ -53,19 +56,24 @@ final class StartupPool implements Executor {
   /** Guarded by lock. */
   private boolean shutdown;
 
-  private StartupPool(int maxWorkers, ThreadFactory factory, Duration idleTimeout) {
+  private StartupPool(int maxWorkers, ThreadFactory factory, Duration idleTimeout, Consumer<Runnable> handOffs) {
     this.maxWorkers = maxWorkers;
     this.factory = factory;
     this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.handOffs = handOffs;
   }
 
   static StartupPool create(int parallelism, ThreadFactory factory) {
-    return create(parallelism, factory, DEFAULT_IDLE_TIMEOUT);
+    return create(parallelism, factory, DEFAULT_IDLE_TIMEOUT, task -> { });
   }
 
-  /** A test seam: a tiny idle timeout makes workers retire all the time. */
-  static StartupPool create(int parallelism, ThreadFactory factory, Duration idleTimeout) {
-    return new StartupPool(parallelism, factory, idleTimeout);
+  /**
+   * The pool with test seams: a tiny idle timeout makes workers retire all the time; {@code handOffs} sees each task
+   * as it is handed over, under the pool's lock.
+   */
+  static StartupPool create(int parallelism, ThreadFactory factory, Duration idleTimeout,
+      Consumer<Runnable> handOffs) {
+    return new StartupPool(parallelism, factory, idleTimeout, handOffs);
   }
 
   /**
@@ -80,6 +88,7 @@ final class StartupPool implements Executor {
       if (shutdown) {
         throw new RejectedExecutionException("the startup pool is shut down");
       }
+      handOffs.accept(task);
       Worker worker = idle.pollFirst();
       if (worker != null) {
         worker.next = task;

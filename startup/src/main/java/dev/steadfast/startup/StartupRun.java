@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,15 +33,23 @@ import org.slf4j.LoggerFactory;
  */
 final class StartupRun {
   private static final Logger LOG = LoggerFactory.getLogger(Startup.class);
-  private static final int RUNNING = 0;
-  private static final int INTERRUPTED = 1;
-  private static final int ABORTED = 2;
-  private static final int ABANDONED = 3;
+  /** Where a begun step is on its way to a final status; each stage has its own timer. */
+  enum Stage {
+    /** Handed to a thread or running, inside its deadline. */
+    RUNNING,
+    /** Overran (or was cancelled) and was interrupted; has the cancel grace to end. */
+    INTERRUPTED,
+    /** Ignored the interrupt; its abort hook ran; has the cancel grace again. */
+    ABORTED,
+    /** Ignored everything; its thread is left running. */
+    ABANDONED
+  }
+
+  /** The budget that set a step's deadline, named in its timeout message. */
+  enum Bound { STEP, PHASE, TOTAL, READINESS }
+
   /** Attempts to take a busy role before handing a completion to the coordinator (see tryAcquireRole). */
   private static final int ROLE_SPINS = 256;
-  private static final int BOUND_STEP = 0;
-  private static final int BOUND_PHASE = 1;
-  private static final int BOUND_TOTAL = 2;
   private static final long MIN_READINESS_PAUSE = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long MAX_READINESS_PAUSE = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -60,8 +69,15 @@ final class StartupRun {
   private final List<Slot> late = new ArrayList<>();
   /** Steps begun under the role, handed to the executor after releasing it (creating a thread can take a while). */
   private final List<Slot> toDispatch = new ArrayList<>();
+  /**
+   * Steps begun and handed over that no thread has picked up yet. While there are any, a step thread does not take a
+   * newly startable step for itself: it returns to the executor, which gives it the oldest waiting one, so a step
+   * handed over never waits behind a chain of steps begun after it.
+   */
+  private final AtomicInteger awaitingThread = new AtomicInteger();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final long graceNanos;
+  private final RunObserver observer;
   private Executor executor;
   /** The startup's own pool; null when the plan runs on the caller's executor. */
   private StartupPool pool;
@@ -75,7 +91,12 @@ final class StartupRun {
   private String failedStep;
   private StepError rootCause;
 
-  private record Timer(long at, int step, int stage) implements Comparable<Timer> {
+  /** A deadline; {@code round} tells a readiness check's deadline from the check of an earlier attempt. */
+  private record Timer(long at, int step, Stage stage, int round) implements Comparable<Timer> {
+    Timer(long at, int step, Stage stage) {
+      this(at, step, stage, 0);
+    }
+
     @Override
     public int compareTo(Timer o) {
       int c = Long.compare(at - o.at, 0);
@@ -89,6 +110,9 @@ final class StartupRun {
 
   private record Rejected(Slot slot, RejectedExecutionException error) {}
 
+  /** A step's readiness check began: it runs under its own deadline (round counts the checks of the step). */
+  private record ReadinessBegan(Slot slot, int round, long deadline) {}
+
   /** Runtime state of one step. Fields without a comment belong to the coordinator thread only. */
   static final class Slot implements StepContext {
     final PlannedStep p;
@@ -98,10 +122,12 @@ final class StartupRun {
     boolean launched;
     boolean counted;
     int pendingDeps;
-    int stage;
-    int bound;
+    Stage stage = Stage.RUNNING;
+    Bound bound = Bound.STEP;
     boolean cancelled;
-    long startNanos = -1;
+    /** When the step was begun and handed to a thread (its deadline counts from here). */
+    long scheduledNanos = -1;
+    /** When its final status was decided. */
     long endNanos = -1;
     String detail = "";
     StepError error;
@@ -115,10 +141,19 @@ final class StartupRun {
     volatile int attempts;
     volatile String retryNote = "";
     volatile String abortNote;
+    /** Written by the step thread: when its start action really began, and when its last attempt ended. */
+    volatile long ranFrom = -1;
+    volatile long ranTo = -1;
+    /** Written by the step thread: the readiness check running now (0: none), for its own deadline. */
+    volatile int readinessRound;
+    volatile int readinessChecks;
+    /** The step thread's own count of readiness checks begun (one per attempt that reached readiness). */
+    int readinessRoundsUsed;
     /** Guarded by this: the interrupt handshake, so an interrupt never reaches the pool's next task. */
     private Thread runningThread;
     private boolean finished;
     private boolean interruptRequested;
+    private boolean withdrawn;
 
     Slot(PlannedStep p, Environment environment) {
       this.p = p;
@@ -145,11 +180,26 @@ final class StartupRun {
       return environment;
     }
 
-    synchronized void register(Thread t) {
+    /** The step thread takes the step; false when it was decided (withdrawn) before any thread took it. */
+    synchronized boolean claim(Thread t) {
+      if (withdrawn) {
+        return false;
+      }
       runningThread = t;
+      thread = t;
       if (interruptRequested) {
         t.interrupt();
       }
+      return true;
+    }
+
+    /** The decision core gives up on a step no thread has taken yet; true when it did (no thread ever will). */
+    synchronized boolean withdraw() {
+      if (runningThread != null || finished) {
+        return false;
+      }
+      withdrawn = true;
+      return true;
     }
 
     synchronized void unregister() {
@@ -179,6 +229,7 @@ final class StartupRun {
       phaseMembers.get(s.p.phase()).add(s);
     }
     this.graceNanos = plan.cancelGrace().toNanos();
+    this.observer = plan.observer();
   }
 
   /** Cancels the startup; safe from any thread. */
@@ -265,14 +316,19 @@ final class StartupRun {
             || s.status == StepStatus.ABANDONED)) {
           outcome = StartupOutcome.DEGRADED;
         }
+        long ranFrom = s.ranFrom;
+        long ranTo = s.ranTo >= 0 ? s.ranTo : s.endNanos;
         steps.add(new StepReport(s.p.name(), plan.phases().get(s.p.phase()), s.p.criticality(), s.status,
-            s.launched ? Optional.of(Duration.ofNanos(s.startNanos - t0)) : Optional.empty(),
-            s.launched ? Duration.ofNanos(Math.max(0, s.endNanos - s.startNanos)) : Duration.ZERO, s.threadName,
+            ranFrom >= 0 ? Optional.of(Duration.ofNanos(ranFrom - t0)) : Optional.empty(),
+            ranFrom >= 0 ? Duration.ofNanos(Math.max(0, ranTo - ranFrom)) : Duration.ZERO, s.threadName,
             s.attempts, Optional.ofNullable(s.error), s.detail, Optional.ofNullable(s.diagnosis),
-            Optional.ofNullable(s.rollback)));
+            Optional.ofNullable(s.rollback),
+            s.launched ? Optional.of(Duration.ofNanos(s.scheduledNanos - t0)) : Optional.empty()));
       }
       return new StartupReport(outcome, plan.environment(), startedAt, Duration.ofNanos(System.nanoTime() - t0),
-          plan.parallelism(), plan.isSequential(), steps, plan.bypasses(), failedStep, rootCause, warnings);
+          plan.parallelism(), plan.isSequential(), steps, plan.bypasses(), failedStep, rootCause, warnings,
+          plan.steps().stream().collect(Collectors.toMap(StartupStep::name, StartupStep::dependencies)),
+          plan.steps().stream().collect(Collectors.toMap(StartupStep::name, StartupStep::optionalDependencies)));
     } finally {
       role.unlock();
     }
@@ -301,6 +357,7 @@ final class StartupRun {
       }
     }
     launchReady();
+    observer.decided(running, ready.size(), failing);
   }
 
   /** Sleeps until the current phase ends, handling deadlines; returns whether the coordinator was interrupted. */
@@ -314,6 +371,7 @@ final class StartupRun {
         drainEvents();
         fireDueTimers();
         launchReady();
+        observer.decided(running, ready.size(), failing);
         begun = takeBegun();
         if (begun.isEmpty() && running == 0 && (failing || ready.isEmpty())) {
           ready.clear();
@@ -347,6 +405,7 @@ final class StartupRun {
       Slot s = ready.poll();
       if (begin(s)) {
         toDispatch.add(s);
+        awaitingThread.incrementAndGet();
       }
     }
   }
@@ -355,8 +414,12 @@ final class StartupRun {
   private void dispatchBegun(List<Slot> begun) {
     for (Slot s : begun) {
       try {
-        executor.execute(() -> runChain(s));
+        if (pool == null) {
+          observer.handingOver(s.p.index());
+        }
+        executor.execute(new StepTask(s));
       } catch (RejectedExecutionException e) {
+        awaitingThread.decrementAndGet();
         events.add(new Rejected(s, e));
         wakeCoordinator();
       }
@@ -375,6 +438,9 @@ final class StartupRun {
 
   /** The first step startable now, begun, for the calling step thread to run next; null when none. */
   private Slot takeContinuation() {
+    if (awaitingThread.get() > 0) {
+      return null;
+    }
     while (!failing && running < plan.parallelism() && !ready.isEmpty()) {
       Slot s = ready.poll();
       if (begin(s)) {
@@ -429,18 +495,18 @@ final class StartupRun {
     long stepDeadline = now + s.p.timeoutNanos();
     long phaseDeadline = phaseStart + plan.phaseTimeoutNanos(phase);
     long deadline = stepDeadline;
-    int bound = BOUND_STEP;
+    Bound bound = Bound.STEP;
     if (phaseDeadline - deadline < 0) {
       deadline = phaseDeadline;
-      bound = BOUND_PHASE;
+      bound = Bound.PHASE;
     }
     if (totalDeadline - deadline < 0) {
       deadline = totalDeadline;
-      bound = BOUND_TOTAL;
+      bound = Bound.TOTAL;
     }
     s.bound = bound;
     s.launched = true;
-    s.startNanos = now;
+    s.scheduledNanos = now;
     s.deadline = deadline;
     if (deadline - now <= 0) {
       s.endNanos = now;
@@ -450,7 +516,8 @@ final class StartupRun {
     }
     running++;
     s.counted = true;
-    addTimer(new Timer(deadline, s.p.index(), RUNNING));
+    observer.begun(s.p.index(), running);
+    addTimer(new Timer(deadline, s.p.index(), Stage.RUNNING));
     fire(s, StepEvent.Kind.STARTING, null);
     return true;
   }
@@ -465,14 +532,19 @@ final class StartupRun {
   /** The budget that set a step's deadline, for its timeout message (built only when it overruns). */
   private String describeBound(Slot s) {
     return switch (s.bound) {
-      case BOUND_STEP -> "its step timeout " + Duration.ofNanos(s.p.timeoutNanos());
-      case BOUND_PHASE -> "what was left of phase '" + plan.phases().get(s.p.phase()) + "' (timeout "
+      case STEP -> "its step timeout " + Duration.ofNanos(s.p.timeoutNanos());
+      case READINESS -> "its readiness timeout " + Duration.ofNanos(s.p.readinessTimeoutNanos());
+      case PHASE -> "what was left of phase '" + plan.phases().get(s.p.phase()) + "' (timeout "
           + Duration.ofNanos(plan.phaseTimeoutNanos(s.p.phase())) + ")";
-      default -> "what was left of the total startup budget " + plan.totalTimeout();
+      case TOTAL -> "what was left of the total startup budget " + plan.totalTimeout();
     };
   }
 
   private StepError timeoutError(Slot s) {
+    if (s.bound == Bound.READINESS) {
+      return StepError.of(new StepTimeoutException("readiness check of step '" + s.p.name() + "' did not pass within "
+          + describeBound(s) + ": check " + s.readinessChecks + " was still running and was interrupted"));
+    }
     return StepError.of(new StepTimeoutException("step '" + s.p.name() + "' did not finish within "
         + describeBound(s)));
   }
@@ -486,6 +558,11 @@ final class StartupRun {
       s.counted = false;
       s.endNanos = System.nanoTime();
       finish(s, StepStatus.FAILED, StepError.of(rejected.error()), "the executor rejected the step", null);
+    } else if (event instanceof ReadinessBegan began) {
+      Slot s = began.slot();
+      if (s.counted && s.stage == Stage.RUNNING && began.deadline() - s.deadline < 0) {
+        addTimer(new Timer(began.deadline(), s.p.index(), Stage.RUNNING, began.round()));
+      }
     } else if (event instanceof Cancel cancel) {
       if (!failing) {
         LOG.warn("Startup cancelled: {}", cancel.reason());
@@ -497,7 +574,7 @@ final class StartupRun {
   }
 
   private void completed(Slot s, Throwable error) {
-    if (s.stage == ABANDONED) {
+    if (s.stage == Stage.ABANDONED) {
       LOG.warn("Abandoned step '{}' ended after all ({})", s.p.name(), error == null ? "came up" : error.toString());
       if (error == null && !late.contains(s)) {
         late.add(s);
@@ -508,7 +585,7 @@ final class StartupRun {
     running--;
     s.counted = false;
     s.endNanos = System.nanoTime();
-    if (s.stage == RUNNING) {
+    if (s.stage == Stage.RUNNING) {
       if (error == null) {
         finish(s, StepStatus.UP, null, s.detail, null);
       } else {
@@ -535,6 +612,7 @@ final class StartupRun {
   /** Records a final status, tells listeners, and resolves same-phase dependants. */
   private void finish(Slot s, StepStatus status, StepError error, String detail, ArrayDeque<Slot> work) {
     s.status = status;
+    observer.finished(s.p.index(), status);
     s.error = error;
     s.detail = detail == null ? "" : detail;
     if (s.endNanos < 0 && s.launched) {
@@ -579,14 +657,27 @@ final class StartupRun {
   private void cancelRunning(String reason) {
     long now = System.nanoTime();
     for (Slot s : slots) {
-      if (s.counted && s.stage == RUNNING) {
+      if (s.counted && s.stage == Stage.RUNNING) {
         s.cancelled = true;
+        if (s.withdraw()) {
+          // Never taken by a thread: nothing to interrupt, nothing to wait for.
+          uncount(s);
+          finish(s, StepStatus.CANCELLED, null, append(s.detail, reason + " before it began running"), null);
+          continue;
+        }
         s.detail = append(s.detail, reason);
-        s.stage = INTERRUPTED;
+        s.stage = Stage.INTERRUPTED;
         s.interrupt();
-        addTimer(new Timer(now + graceNanos, s.p.index(), INTERRUPTED));
+        addTimer(new Timer(now + graceNanos, s.p.index(), Stage.INTERRUPTED));
       }
     }
+  }
+
+  /** The step no longer holds one of the parallelism's places. */
+  private void uncount(Slot s) {
+    running--;
+    s.counted = false;
+    s.endNanos = System.nanoTime();
   }
 
   // ---------------------------------------------------------------- deadlines
@@ -597,12 +688,19 @@ final class StartupRun {
     while (!timers.isEmpty() && timers.peek().at() - now <= 0) {
       Timer t = timers.poll();
       Slot s = slots[t.step()];
-      if (!s.counted || s.stage != t.stage()) {
+      if (!s.counted || s.stage != t.stage() || t.round() != 0 && t.round() != s.readinessRound) {
         continue;
       }
-      if (t.stage() == RUNNING) {
-        overrun.add(s);
-      } else if (t.stage() == INTERRUPTED && s.p.step().abortHook().isPresent()) {
+      if (t.stage() == Stage.RUNNING) {
+        if (t.round() != 0) {
+          s.bound = Bound.READINESS;
+        }
+        if (s.withdraw()) {
+          neverBegan(s);
+        } else if (!overrun.contains(s)) {
+          overrun.add(s);
+        }
+      } else if (t.stage() == Stage.INTERRUPTED && s.p.step().abortHook().isPresent()) {
         runAbortHook(s);
       } else {
         abandon(s);
@@ -619,9 +717,9 @@ final class StartupRun {
       LOG.error("Step '{}' overran: {}; interrupting it. Its thread:\n{}{}", s.p.name(), s.error.message(),
           s.diagnosis.stack(), s.diagnosis.deadlocks().isEmpty() ? "" : "\n" + String.join("\n",
               s.diagnosis.deadlocks()));
-      s.stage = INTERRUPTED;
+      s.stage = Stage.INTERRUPTED;
       s.interrupt();
-      addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), INTERRUPTED));
+      addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), Stage.INTERRUPTED));
       if (firstRequired == null && s.p.required()) {
         firstRequired = s;
       }
@@ -631,8 +729,17 @@ final class StartupRun {
     }
   }
 
+  /** The step's deadline passed before any thread of the executor took it: it times out without having run. */
+  private void neverBegan(Slot s) {
+    uncount(s);
+    String why = "step '" + s.p.name() + "' never began running: no thread of the executor took it within "
+        + describeBound(s) + " (every thread was busy)";
+    LOG.error("{}", why);
+    finish(s, StepStatus.TIMED_OUT, StepError.of(new StepTimeoutException(why)), s.detail, null);
+  }
+
   private void runAbortHook(Slot s) {
-    s.stage = ABORTED;
+    s.stage = Stage.ABORTED;
     AbortHook hook = s.p.step().abortHook().orElseThrow();
     LOG.warn("Step '{}' ignored the interrupt for {}; running its abort hook", s.p.name(), plan.cancelGrace());
     Thread t = new Thread(() -> {
@@ -647,17 +754,15 @@ final class StartupRun {
     }, plan.threadNamePrefix() + "-abort:" + s.p.name());
     t.setDaemon(true);
     t.start();
-    addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), ABORTED));
+    addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), Stage.ABORTED));
   }
 
   private void abandon(Slot s) {
-    s.stage = ABANDONED;
+    s.stage = Stage.ABANDONED;
     if (pool != null) {
       pool.replaceAbandonedThread();
     }
-    running--;
-    s.counted = false;
-    s.endNanos = System.nanoTime();
+    uncount(s);
     if (s.diagnosis == null) {
       s.diagnosis = HangInspector.diagnose(s.thread, s.threadName, HangInspector.analyze(plan.hangDiagnostics()));
     }
@@ -679,38 +784,55 @@ final class StartupRun {
       warnings.add(warning);
       LOG.error("POISONED CLASS: {}", warning);
     }
-    StepError error = s.cancelled ? StepError.of(new CancellationException(detail)) : s.error;
+    // A cancelled bystander has no error of its own: its detail already says why it was cancelled, once.
+    StepError error = s.cancelled ? null : s.error;
     finish(s, StepStatus.ABANDONED, error, detail, null);
   }
 
   // ---------------------------------------------------------------- the step thread
 
-  /** Runs a step, then, as long as its completion makes another startable, that one too, on this thread. */
-  private void runChain(Slot first) {
-    for (Slot s = first; s != null; ) {
-      Throwable error = runOne(s);
-      s = completeAndTakeNext(s, error);
+  /** What a thread of the executor runs: a begun step, and the steps its completion lets this thread run next. */
+  private final class StepTask implements Runnable {
+    final Slot slot;
+
+    StepTask(Slot slot) {
+      this.slot = slot;
+    }
+
+    @Override
+    public void run() {
+      runChain(slot);
     }
   }
 
-  private Throwable runOne(Slot s) {
-    Thread me = Thread.currentThread();
-    String original = me.getName();
-    if (renameThreads) {
-      me.setName(original + ":" + s.p.name());
-    }
-    s.thread = me;
-    s.threadName = me.getName();
-    s.register(me);
-    try {
-      return attempts(s);
-    } finally {
-      s.unregister();
-      // An interrupt meant for this step must not reach the next task of this thread.
-      Thread.interrupted();
-      if (renameThreads) {
-        me.setName(original);
+  /** Runs a step, then, as long as its completion makes another startable, that one too, on this thread. */
+  private void runChain(Slot first) {
+    awaitingThread.decrementAndGet();
+    for (Slot s = first; s != null; ) {
+      Thread me = Thread.currentThread();
+      if (!s.claim(me)) {
+        // Timed out or cancelled while it waited for a thread (and reported so): it must not run now.
+        return;
       }
+      String original = me.getName();
+      if (renameThreads) {
+        me.setName(original + ":" + s.p.name());
+      }
+      s.threadName = me.getName();
+      Throwable error;
+      s.ranFrom = System.nanoTime();
+      try {
+        error = attempts(s);
+      } finally {
+        s.ranTo = System.nanoTime();
+        s.unregister();
+        // An interrupt meant for this step must not reach the next task of this thread.
+        Thread.interrupted();
+        if (renameThreads) {
+          me.setName(original);
+        }
+      }
+      s = completeAndTakeNext(s, error);
     }
   }
 
@@ -731,6 +853,7 @@ final class StartupRun {
           next = takeContinuation();
         }
         launchReady();
+        observer.decided(running, ready.size(), failing);
         begun = takeBegun();
         if (running == 0) {
           wakeCoordinator();
@@ -802,17 +925,36 @@ final class StartupRun {
     return last;
   }
 
+  /**
+   * Polls the readiness check under its own deadline, the smaller of the readiness timeout and what is left of the
+   * step's: between checks it stops by itself; a check that blocks past the deadline is interrupted by the decision
+   * core (told of the deadline here), which reports the readiness check as what timed out.
+   */
   private void awaitReadiness(Slot s, ReadinessCheck check) throws Exception {
     long started = System.nanoTime();
     long deadline = started + s.p.readinessTimeoutNanos();
     if (s.deadline - deadline < 0) {
       deadline = s.deadline;
     }
+    int round = ++s.readinessRoundsUsed;
+    s.readinessChecks = 0;
+    s.readinessRound = round;
+    events.add(new ReadinessBegan(s, round, deadline));
+    wakeCoordinator();
+    try {
+      pollReadiness(s, check, started, deadline);
+    } finally {
+      s.readinessRound = 0;
+    }
+  }
+
+  private void pollReadiness(Slot s, ReadinessCheck check, long started, long deadline) throws Exception {
     long pause = MIN_READINESS_PAUSE;
     int checks = 0;
     Exception lastError = null;
     while (true) {
       checks++;
+      s.readinessChecks = checks;
       try {
         if (check.isReady()) {
           return;
@@ -853,8 +995,10 @@ final class StartupRun {
         return t;
       };
     }
-    pool = StartupPool.create(plan.parallelism(), factory);
+    pool = StartupPool.create(plan.parallelism(), factory, plan.poolIdleTimeout(),
+        observer == RunObserver.NONE ? task -> { } : task -> observer.handingOver(((StepTask) task).slot.p.index()));
     executor = pool;
+    observer.poolOpened(pool);
   }
 
   private void closeExecutor() {

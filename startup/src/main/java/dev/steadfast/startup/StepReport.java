@@ -1,6 +1,7 @@
 package dev.steadfast.startup;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,18 +17,23 @@ import java.util.Optional;
  * @param phase its phase
  * @param criticality its criticality in this environment
  * @param status what happened
- * @param startOffset when it was started, from the beginning of startup; empty when it never started
- * @param duration from start to its final status (zero when it never started)
+ * @param startOffset when its start action really began on its thread, from the beginning of startup; empty when it
+ *     never began running (skipped, not started, or timed out or cancelled while waiting for a thread)
+ * @param duration how long its start action (attempts and readiness) really ran on its thread; for a step abandoned
+ *     while still running, until it was abandoned (zero when it never began running)
  * @param thread the thread that ran it, empty when it never started
  * @param attempts attempts made (0 when it never started)
  * @param error why it did not come up, if it did not
  * @param detail a sentence on why it was skipped, cancelled, abandoned or bypassed; empty otherwise
  * @param diagnosis what it was doing when it overran its deadline, if it did
  * @param rollback how it was stopped on rollback after a failed startup (or because it came up after its deadline)
+ * @param scheduledOffset when it was begun and handed to a thread (its deadline counts from here), from the
+ *     beginning of startup; empty when it was never begun
  */
 public record StepReport(String name, String phase, Criticality criticality, StepStatus status,
     Optional<Duration> startOffset, Duration duration, String thread, int attempts, Optional<StepError> error,
-    String detail, Optional<HangDiagnosis> diagnosis, Optional<StopReport> rollback) {
+    String detail, Optional<HangDiagnosis> diagnosis, Optional<StopReport> rollback,
+    Optional<Duration> scheduledOffset) {
 
   /** Checks nothing is null. */
   public StepReport {
@@ -42,16 +48,20 @@ public record StepReport(String name, String phase, Criticality criticality, Ste
     Objects.requireNonNull(detail, "detail");
     Objects.requireNonNull(diagnosis, "diagnosis");
     Objects.requireNonNull(rollback, "rollback");
+    Objects.requireNonNull(scheduledOffset, "scheduledOffset");
   }
 
-  void writeJson(JsonWriter json) {
+  void writeJson(JsonWriter json, List<String> dependsOn, List<String> dependsOnOptionally) {
     json.beginObject()
         .field("name", name)
         .field("phase", phase)
         .field("criticality", criticality.name())
         .field("status", status.name())
+        .stringArray("dependsOn", dependsOn)
+        .stringArray("dependsOnOptionally", dependsOnOptionally)
         .name("startOffsetMillis").millis(startOffset.map(Durations::toNanosSaturated).orElse(-1L))
         .name("durationMillis").millis(Durations.toNanosSaturated(duration))
+        .name("scheduledOffsetMillis").millis(scheduledOffset.map(Durations::toNanosSaturated).orElse(-1L))
         .field("thread", thread.isEmpty() ? null : thread)
         .field("attempts", attempts)
         .name("error");

@@ -33,7 +33,7 @@ class StartupPoolTest {
    */
   @Test
   void stepHandedOverWhileAWorkerRetires_runsAtOnce_notAfterTheBusyWorker() throws InterruptedException {
-    StartupPool pool = StartupPool.create(4, daemons(), Duration.ofMillis(1));
+    StartupPool pool = StartupPool.create(4, daemons(), Duration.ofMillis(1), task -> { });
     CountDownLatch busy = new CountDownLatch(1);
     try {
       pool.execute(() -> {

@@ -1,25 +1,20 @@
 package dev.steadfast.websocket;
 
 import java.net.InetAddress;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/**
- * The per-address and global WebSocket connection caps. An address's entry is removed when its count returns to
- * zero, so the table never outgrows the set of currently connected addresses.
- */
+/** The per-address and global WebSocket connection caps. */
 final class AddressLimiter {
 
     enum Verdict { ACCEPTED, ADDRESS_FULL, HUB_FULL }
 
     private final int maxTotal;
-    private final int maxPerAddress;
     private final AtomicInteger total = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+    private final AddressCounts perAddress;
 
     AddressLimiter(int maxTotal, int maxPerAddress) {
         this.maxTotal = maxTotal;
-        this.maxPerAddress = maxPerAddress;
+        this.perAddress = new AddressCounts(maxPerAddress);
     }
 
     Verdict tryAcquire(InetAddress address) {
@@ -27,16 +22,7 @@ final class AddressLimiter {
             total.decrementAndGet();
             return Verdict.HUB_FULL;
         }
-        boolean[] acquired = {false};
-        perAddress.compute(address, (key, count) -> {
-            int current = count == null ? 0 : count;
-            if (current >= maxPerAddress) {
-                return count;
-            }
-            acquired[0] = true;
-            return current + 1;
-        });
-        if (!acquired[0]) {
+        if (!perAddress.tryAcquire(address)) {
             total.decrementAndGet();
             return Verdict.ADDRESS_FULL;
         }
@@ -44,12 +30,12 @@ final class AddressLimiter {
     }
 
     void release(InetAddress address) {
-        perAddress.computeIfPresent(address, (key, count) -> count <= 1 ? null : count - 1);
+        perAddress.release(address);
         total.decrementAndGet();
     }
 
     int trackedAddresses() {
-        return perAddress.size();
+        return perAddress.trackedAddresses();
     }
 
     int total() {

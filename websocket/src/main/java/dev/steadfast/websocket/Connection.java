@@ -11,7 +11,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +34,9 @@ final class Connection implements ChannelFutureListener, Runnable {
 
     enum Phase { HTTP, UPGRADING, OPEN }
 
+    /** The offset of a message from a broker without history. */
+    static final long NO_OFFSET = -1;
+
     private static final AtomicReferenceFieldUpdater<Connection, CloseReason> REASON =
             AtomicReferenceFieldUpdater.newUpdater(Connection.class, CloseReason.class, "reason");
     private static final AtomicIntegerFieldUpdater<Connection> CLEANED =
@@ -47,7 +54,18 @@ final class Connection implements ChannelFutureListener, Runnable {
 
     private Grants grants;
     private boolean addressCounted;
+    private boolean pendingCounted;
+    /** Ping rate limit: the current one-second window, pongs sent in it, and the latest ping not yet answered. */
+    private long pingWindowStartNanos;
+    private int pongsInWindow;
+    private byte[] owedPong;
+    private ScheduledFuture<?> owedPongTimer;
+    /** Write-progress watchdog: what was queued at the last heartbeat, and since when nothing has moved. */
+    private long stallSignature;
+    private long stalledSinceNanos;
     private Set<String> subscriptions;
+    /** Topics whose history is being read: their live messages wait here (event loop only; usually null). */
+    private Map<String, HeldMessages> held;
     private ScheduledFuture<?> handshakeTimer;
     private ScheduledFuture<?> heartbeatTimer;
     private ScheduledFuture<?> forceCloseTimer;
@@ -68,9 +86,31 @@ final class Connection implements ChannelFutureListener, Runnable {
         handshakeTimer = schedule(this::handshakeTimedOut, core.config.handshakeTimeout().toNanos());
     }
 
+    /** Takes one of the address's slots for connections without a complete request; false when it has none left. */
+    boolean takePendingHandshakeSlot() {
+        pendingCounted = core.pendingHandshakes.tryAcquire(remoteAddress.getAddress());
+        return pendingCounted;
+    }
+
+    /** The complete request arrived: the connection no longer counts as pending. */
+    void requestReceived() {
+        releasePendingHandshakeSlot();
+    }
+
+    private void releasePendingHandshakeSlot() {
+        if (pendingCounted) {
+            pendingCounted = false;
+            core.pendingHandshakes.release(remoteAddress.getAddress());
+        }
+    }
+
     private void handshakeTimedOut() {
         if (phase != Phase.OPEN) {
-            recordReason(CloseReason.HANDSHAKE_TIMEOUT);
+            if (REASON.compareAndSet(this, null, CloseReason.HANDSHAKE_TIMEOUT)) {
+                core.events.report(ClientEvents.Kind.HANDSHAKE_TIMEOUT, remoteAddress, "no complete request within "
+                        + core.config.handshakeTimeout().toMillis() + " ms; closed");
+            }
+            closing = true;
             channel.close();
         }
     }
@@ -143,13 +183,92 @@ final class Connection implements ChannelFutureListener, Runnable {
             closeWith(CloseCodes.POLICY_VIOLATION, "token expired", CloseReason.TOKEN_EXPIRED);
             return;
         }
+        if (stalled(now, idleNanos)) {
+            evictSlowConsumer();
+            return;
+        }
         if (now - lastPingNanos >= pingNanos) {
             lastPingNanos = now;
+            if (!channel.isWritable()) {
+                evictSlowConsumer();
+                return;
+            }
             channel.writeAndFlush(new PingWebSocketFrame());
         }
         // One timer per connection, due at the earliest of: next ping, idle deadline, token expiry.
         long next = Math.min(Math.min(lastPingNanos + pingNanos, lastReadNanos + idleNanos), expiresAtNanos) - now;
         heartbeatTimer = schedule(this, Math.max(next, 1_000_000L));
+    }
+
+    /**
+     * Whether bytes have been waiting to be written, without any of them moving, for the idle timeout: the client
+     * stopped reading, whatever it still sends (its own frames keep the idle clock fresh).
+     */
+    private boolean stalled(long now, long idleNanos) {
+        io.netty.channel.ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        long pending = queued == null ? 0 : queued.totalPendingWriteBytes();
+        if (pending == 0) {
+            stalledSinceNanos = 0;
+            return false;
+        }
+        Object head = queued.current();
+        long signature = pending * 31 + System.identityHashCode(head)
+                + (head instanceof io.netty.buffer.ByteBuf buffer ? buffer.readableBytes() * 17L : 0);
+        if (stalledSinceNanos == 0 || signature != stallSignature) {
+            stallSignature = signature;
+            stalledSinceNanos = now;
+            return false;
+        }
+        return now - stalledSinceNanos >= idleNanos;
+    }
+
+    // ---- pings from the client (event loop) ----
+
+    /**
+     * A ping frame: answered at once while this second's allowance ({@link WebSocketHubConfig#maxPingsPerSecond()})
+     * lasts; after it, the latest ping's payload is kept (one, at most 125 bytes) and answered when the second is
+     * over, standing for every ping in between (RFC 6455 5.5.3 allows answering only the most recent ping).
+     */
+    void pingReceived(io.netty.buffer.ByteBuf payload) {
+        if (closing) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - pingWindowStartNanos >= 1_000_000_000L) {
+            pingWindowStartNanos = now;
+            pongsInWindow = 0;
+        }
+        byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(payload);
+        if (pongsInWindow < core.config.maxPingsPerSecond() && owedPong == null) {
+            pongsInWindow++;
+            pong(bytes);
+            return;
+        }
+        owedPong = bytes;
+        if (owedPongTimer == null) {
+            owedPongTimer = schedule(this::payOwedPong, Math.max(1, pingWindowStartNanos + 1_000_000_000L - now));
+        }
+    }
+
+    private void payOwedPong() {
+        owedPongTimer = null;
+        byte[] bytes = owedPong;
+        owedPong = null;
+        if (bytes != null && !closing && cleaned == 0) {
+            pingWindowStartNanos = System.nanoTime();
+            pongsInWindow = 1;
+            pong(bytes);
+        }
+    }
+
+    private void pong(byte[] bytes) {
+        if (!channel.isWritable()) {
+            evictSlowConsumer();
+            return;
+        }
+        core.counters.bytesOut.add(bytes.length);
+        channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(
+                Unpooled.wrappedBuffer(bytes)));
     }
 
     // ---- subscriptions (event loop) ----
@@ -177,9 +296,71 @@ final class Connection implements ChannelFutureListener, Runnable {
         if (subscriptions != null && subscriptions.remove(topic)) {
             core.topics.remove(topic, this);
         }
+        if (held != null) {
+            held.remove(topic);
+        }
+    }
+
+    // ---- recovery (event loop) ----
+
+    /** From now until {@link #releaseHeld}, live messages of {@code topic} are held instead of written. */
+    void holdLive(String topic) {
+        if (held == null) {
+            held = new HashMap<>(4);
+        }
+        held.put(topic, new HeldMessages());
+    }
+
+    boolean isHolding(String topic) {
+        return held != null && held.containsKey(topic);
+    }
+
+    /**
+     * Ends holding {@code topic}: writes the held live messages with an offset above {@code after} (those at or
+     * below it were already sent from the history), in arrival order.
+     */
+    void releaseHeld(String topic, long after) {
+        HeldMessages messages = held == null ? null : held.remove(topic);
+        if (messages == null) {
+            return;
+        }
+        for (int i = 0; i < messages.offsets.size(); i++) {
+            if (messages.offsets.get(i) > after) {
+                deliver(messages.frames.get(i));
+            } else {
+                core.counters.messagesDropped.increment();
+            }
+        }
+    }
+
+    /** Live messages of one topic waiting for its history to be read; bounded like the outbound buffer. */
+    private static final class HeldMessages {
+        final List<Long> offsets = new ArrayList<>();
+        final List<byte[]> frames = new ArrayList<>();
+        long bytes;
     }
 
     // ---- writing (any thread) ----
+
+    /**
+     * Fan-out of one published message of {@code topic} at {@code offset} ({@link #NO_OFFSET} without history), on
+     * this connection's event loop; held while the topic's history is being read for this connection.
+     */
+    void deliver(String topic, long offset, byte[] frame) {
+        HeldMessages messages = held == null ? null : held.get(topic);
+        if (messages == null) {
+            deliver(frame);
+            return;
+        }
+        messages.offsets.add(offset);
+        messages.frames.add(frame);
+        messages.bytes += frame.length;
+        if (messages.bytes > core.config.maxOutboundBytes()) {
+            held.remove(topic);
+            core.counters.messagesDropped.add(messages.offsets.size());
+            evictSlowConsumer();
+        }
+    }
 
     /**
      * Fan-out of one published message, on this connection's event loop (so the pending-bytes check is exact);
@@ -221,6 +402,11 @@ final class Connection implements ChannelFutureListener, Runnable {
     }
 
     private void evictSlowConsumer() {
+        if (!closing) {
+            core.events.report(ClientEvents.Kind.SLOW_CONSUMER, remoteAddress, "did not read what was sent to it"
+                    + " (more than " + core.config.maxOutboundBytes() + " bytes queued, or none written for "
+                    + core.config.idleTimeout().toMillis() + " ms); closed with 1008");
+        }
         closeWith(CloseCodes.POLICY_VIOLATION, "slow consumer: more than " + core.config.maxOutboundBytes()
                 + " bytes waiting to be sent", CloseReason.SLOW_CONSUMER);
     }
@@ -230,6 +416,11 @@ final class Connection implements ChannelFutureListener, Runnable {
     /** Records why the connection ends; the first reason wins. */
     void recordReason(CloseReason closeReason) {
         REASON.compareAndSet(this, null, closeReason);
+    }
+
+    /** Why the connection ends, once known; null while open. */
+    CloseReason reason() {
+        return reason;
     }
 
     boolean isClosing() {
@@ -283,10 +474,19 @@ final class Connection implements ChannelFutureListener, Runnable {
             channel.close();
             return;
         }
-        closing = true;
         int status = frame.statusCode();
+        if (status != -1 && !CloseCodes.isValidReceived(status)) {
+            // Netty's decoder lets every code from 3000 up through; RFC 6455 7.4 ends the range at 4999.
+            REASON.set(this, CloseReason.PROTOCOL_VIOLATION);
+            core.events.report(ClientEvents.Kind.PROTOCOL_VIOLATION, remoteAddress,
+                    "close frame with invalid code " + status + "; closed with 1002");
+            closeWith(CloseCodes.PROTOCOL_ERROR, "invalid close code", CloseReason.PROTOCOL_VIOLATION);
+            return;
+        }
+        closing = true;
         CloseWebSocketFrame answer = CloseCodes.isSendable(status)
                 ? new CloseWebSocketFrame(status, "") : new CloseWebSocketFrame(CloseCodes.NORMAL, "");
+        core.counters.bytesOut.add(answer.content().readableBytes());
         channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -302,13 +502,17 @@ final class Connection implements ChannelFutureListener, Runnable {
         cancel(handshakeTimer);
         cancel(heartbeatTimer);
         cancel(forceCloseTimer);
-        handshakeTimer = heartbeatTimer = forceCloseTimer = null;
+        cancel(owedPongTimer);
+        handshakeTimer = heartbeatTimer = forceCloseTimer = owedPongTimer = null;
+        owedPong = null;
+        releasePendingHandshakeSlot();
         if (subscriptions != null) {
             for (String topic : subscriptions) {
                 core.topics.remove(topic, this);
             }
             subscriptions = null;
         }
+        held = null;
         if (addressCounted) {
             addressCounted = false;
             core.limiter.release(remoteAddress.getAddress());

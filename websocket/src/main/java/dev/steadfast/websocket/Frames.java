@@ -29,13 +29,20 @@ final class Frames {
         return mapper.readTree(json);
     }
 
-    /** {@code {"op":"message","topic":...,"payload":<payload>}}, encoded once per publish and shared by all. */
-    byte[] message(String topic, String payload) {
+    /**
+     * {@code {"op":"message","topic":...,"offset":..,"epoch":..,"payload":<payload>}} (offset and epoch only when
+     * {@code position} is not null), encoded once per publish and shared by all.
+     */
+    byte[] message(String topic, String payload, StreamPosition position) {
         try (ByteArrayBuilder out = new ByteArrayBuilder(payload.length() + topic.length() + 40);
              JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
             generator.writeStartObject();
             generator.writeStringField("op", "message");
             generator.writeStringField("topic", topic);
+            if (position != null) {
+                generator.writeNumberField("offset", position.offset());
+                generator.writeStringField("epoch", position.epoch());
+            }
             generator.writeFieldName("payload");
             generator.writeRawValue(payload);
             generator.writeEndObject();
@@ -44,6 +51,20 @@ final class Frames {
         } catch (IOException e) {
             throw new UncheckedIOException("could not encode a message frame for topic " + topic, e);
         }
+    }
+
+    /**
+     * {@code {"op":"error","code":"recovery_failed","topic":...,"message":...}}: this node missed messages of the
+     * topic (its broker connection was down) that the history no longer holds; the client should reload the topic's
+     * state. Live messages follow.
+     */
+    byte[] recoveryFailed(String topic) {
+        ObjectNode error = mapper.createObjectNode();
+        error.put("op", "error");
+        error.put("code", "recovery_failed");
+        error.put("topic", topic);
+        error.put("message", "messages of this topic were missed and are no longer in the history; reload its state");
+        return json(error).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A reply to a client op: {@code {"op":<op>,"id":<id>,"topic":<topic>}}; id and topic omitted when null. */
@@ -90,6 +111,24 @@ final class Frames {
 
     ObjectNode object() {
         return mapper.createObjectNode();
+    }
+
+    /**
+     * Null when {@code payloadJson} can be encoded for delivery, else why not (sent to the client). JSON escapes can
+     * spell an unpaired UTF-16 surrogate ({@code "\\udc00"}), which no UTF-8 frame can carry.
+     */
+    static String payloadProblem(String payloadJson) {
+        for (int i = 0; i < payloadJson.length(); i++) {
+            char c = payloadJson.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < payloadJson.length()
+                    && Character.isLowSurrogate(payloadJson.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "payload is not valid Unicode: it holds an unpaired UTF-16 surrogate (\\u"
+                        + Integer.toHexString(c) + ") that cannot be sent as UTF-8";
+            }
+        }
+        return null;
     }
 
     /** Null when the topic is valid, else why not (sent to the client). */

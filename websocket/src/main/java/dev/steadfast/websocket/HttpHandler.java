@@ -14,7 +14,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -24,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,10 +42,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketHub.class);
     private static final String BEARER = "bearer ";
+    private static final String WEBSOCKET_VERSION = "13";
 
     private final HubCore core;
     private final Connection connection;
     private boolean requestSeen;
+    private boolean incompleteReported;
 
     HttpHandler(HubCore core, Connection connection) {
         this.core = core;
@@ -55,9 +61,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         requestSeen = true;
+        connection.requestReceived();
         if (!request.decoderResult().isSuccess()) {
-            respond(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request",
-                    CloseReason.HANDSHAKE_REJECTED);
+            malformed(ctx.channel(), request.decoderResult().cause());
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -85,20 +91,46 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (!HttpMethod.GET.equals(request.method())
                 || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
-            respond(channel, HttpResponseStatus.BAD_REQUEST, "bad_request",
-                    "expected a WebSocket upgrade: GET " + core.config.path() + " with 'Upgrade: websocket'",
-                    CloseReason.HANDSHAKE_REJECTED);
+            badHandshake(channel, "expected a WebSocket upgrade: GET " + core.config.path()
+                    + " with 'Upgrade: websocket'");
+            return;
+        }
+        // Only RFC 6455: Netty would otherwise fall back to the draft handshakers (Hixie-76 without a version
+        // header, 7 and 8), whose framing ignores the hub's limits.
+        String version = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+        if (version == null || !version.trim().equals(WEBSOCKET_VERSION)) {
+            String asked = version == null ? "none (the legacy Hixie-76 handshake)" : "'" + abbreviate(version) + "'";
+            core.events.report(ClientEvents.Kind.UNSUPPORTED_VERSION, connection.remoteAddress,
+                    "WebSocket version " + asked + " refused with 426");
+            FullHttpResponse response = response(HttpResponseStatus.UPGRADE_REQUIRED, HttpReply.APPLICATION_JSON,
+                    core.frames.httpError("unsupported_version", "only WebSocket version " + WEBSOCKET_VERSION
+                            + " (RFC 6455) is supported; the request asked for " + asked));
+            response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
+            send(channel, response, CloseReason.HANDSHAKE_REJECTED);
+            return;
+        }
+        if (!hasToken(request.headers().getAll(HttpHeaderNames.CONNECTION), "upgrade")) {
+            badHandshake(channel, "expected 'Connection: Upgrade' in a WebSocket upgrade");
+            return;
+        }
+        if (!validKey(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
+            badHandshake(channel, "expected 'Sec-WebSocket-Key': 16 random bytes in base64");
             return;
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !originAllowed(origin, request.headers().get(HttpHeaderNames.HOST))) {
-            LOG.debug("{} refused: origin {} is not allowed", connection, origin);
+            core.events.reportPerAddress(ClientEvents.Kind.ORIGIN_NOT_ALLOWED, connection.remoteAddress,
+                    "origin " + abbreviate(origin) + " is not allowed: add it to allowedOrigins (the server's"
+                            + " --allowed-origins) if pages from it may connect");
             respond(channel, HttpResponseStatus.FORBIDDEN, "origin_not_allowed",
-                    "origin " + origin + " is not allowed", CloseReason.HANDSHAKE_REJECTED);
+                    "origin " + abbreviate(origin) + " is not allowed", CloseReason.HANDSHAKE_REJECTED);
             return;
         }
         String token = token(request, uri);
         if (token == null) {
+            core.events.reportPerAddress(ClientEvents.Kind.BAD_TOKEN, connection.remoteAddress,
+                    "upgrade without a token refused with 401: the client must send 'Authorization: Bearer <token>'"
+                            + " or the " + WebSocketHub.ACCESS_TOKEN_PARAMETER + " query parameter");
             respond(channel, HttpResponseStatus.UNAUTHORIZED, "missing_token", "a token is required: send "
                     + "'Authorization: Bearer <token>' or the " + WebSocketHub.ACCESS_TOKEN_PARAMETER
                     + " query parameter", CloseReason.HANDSHAKE_REJECTED);
@@ -108,7 +140,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             grants = core.tokenVerifier.verify(token);
         } catch (TokenVerifier.InvalidTokenException e) {
-            LOG.debug("{} refused: {}", connection, e.getMessage());
+            core.events.reportPerAddress(ClientEvents.Kind.BAD_TOKEN, connection.remoteAddress,
+                    "token refused with 401: " + e.getMessage() + "; check that the token issuer signs with the"
+                            + " hub's tokenSecret and that the clocks agree (tokenClockSkew)");
             respond(channel, HttpResponseStatus.UNAUTHORIZED, "invalid_token", e.getMessage(),
                     CloseReason.HANDSHAKE_REJECTED);
             return;
@@ -152,6 +186,72 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 future.channel().close();
             }
         });
+    }
+
+    private void badHandshake(Channel channel, String reason) {
+        core.events.report(ClientEvents.Kind.BAD_HANDSHAKE, connection.remoteAddress, reason + " (400)");
+        respond(channel, HttpResponseStatus.BAD_REQUEST, "bad_request", reason, CloseReason.HANDSHAKE_REJECTED);
+    }
+
+    /** A request the codec could not read: 414/431 for the limits on its head, 400 otherwise. */
+    private void malformed(Channel channel, Throwable cause) {
+        if (cause instanceof PrematureChannelClosureException) {
+            incomplete();
+            channel.close();
+            return;
+        }
+        HttpResponseStatus status;
+        String message;
+        if (cause instanceof TooLongHttpLineException) {
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            message = "request line over " + HubChannelInitializer.MAX_INITIAL_LINE_LENGTH + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            message = "request headers over " + HubChannelInitializer.MAX_HEADER_SIZE + " bytes";
+        } else {
+            status = HttpResponseStatus.BAD_REQUEST;
+            message = "malformed HTTP request";
+        }
+        core.events.report(ClientEvents.Kind.MALFORMED_REQUEST, connection.remoteAddress,
+                message + " (" + status.code() + ")");
+        respond(channel, status, "bad_request", message, CloseReason.HANDSHAKE_REJECTED);
+    }
+
+    /** The client closed or reset the connection before its request was complete. */
+    private void incomplete() {
+        connection.recordReason(CloseReason.CONNECTION_LOST);
+        // Once per connection, and not when the hub ended it (a handshake timeout is reported as such).
+        if (!incompleteReported && connection.reason() == CloseReason.CONNECTION_LOST) {
+            incompleteReported = true;
+            core.events.report(ClientEvents.Kind.INCOMPLETE_REQUEST, connection.remoteAddress,
+                    "connection closed before its HTTP request was complete");
+        }
+    }
+
+    private static boolean hasToken(List<String> headerValues, String token) {
+        for (String value : headerValues) {
+            for (String part : value.split(",")) {
+                if (part.trim().equalsIgnoreCase(token)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean validKey(String key) {
+        if (key == null) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key.trim()).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "...";
     }
 
     /** Same origin (the Origin's host:port is the Host header), a listed origin, or any when "*" is listed. */
@@ -220,6 +320,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (failure == null) {
                 respond(channel, HttpResponseStatus.OK, null,
                         core.frames.json(core.frames.object().put("status", "published").put("topic", topic)),
+                        CloseReason.HTTP_EXCHANGE);
+            } else if (failure instanceof PublishRefusedException refused) {
+                respond(channel, HttpResponseStatus.valueOf(refused.httpStatus()), refused.code(),
+                        refused.getMessage(), CloseReason.HTTP_EXCHANGE);
+            } else if (HubCore.brokerRefusal(failure) instanceof BrokerException refusal) {
+                // Expected while the backend is down or slow: one line per publish would flood the log.
+                LOG.debug("Publish API: broker refused a message for topic '{}': {}", topic, refusal.getMessage());
+                respond(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, refusal.code(), refusal.getMessage(),
                         CloseReason.HTTP_EXCHANGE);
             } else {
                 LOG.warn("Publish API: broker refused a message for topic '{}'", topic, failure);
@@ -325,8 +433,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ctx.fireExceptionCaught(cause);
             return;
         }
-        if (cause instanceof IOException) {
-            connection.recordReason(CloseReason.CONNECTION_LOST);
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            // Client-caused (a reset, a body cut short): one counted, rate-limited line, never a stack trace.
+            incomplete();
         } else {
             LOG.warn("{} failed while reading its HTTP request", connection, cause);
             connection.recordReason(CloseReason.ERROR);

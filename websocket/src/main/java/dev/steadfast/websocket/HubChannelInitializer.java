@@ -33,6 +33,17 @@ final class HubChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         Connection connection = core.register(channel);
+        if (!connection.takePendingHandshakeSlot()) {
+            // Before anything is read or allocated: a flood of silent sockets from one address costs a slot each
+            // only up to the cap.
+            connection.recordReason(CloseReason.CONNECTION_LIMIT);
+            core.events.reportPerAddress(ClientEvents.Kind.PENDING_HANDSHAKE_LIMIT, connection.remoteAddress,
+                    "over " + core.config.maxPendingHandshakesPerAddress() + " connections from this address without"
+                            + " a complete request; closed (raise maxPendingHandshakesPerAddress if they are"
+                            + " legitimate, e.g. behind a proxy)");
+            channel.close();
+            return;
+        }
         connection.startHandshakeTimer();
         channel.pipeline()
                 .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE_LENGTH, MAX_HEADER_SIZE, 8192))

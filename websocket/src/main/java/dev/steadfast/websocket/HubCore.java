@@ -27,9 +27,14 @@ final class HubCore {
     final HubSettings settings;
     final WebSocketHubConfig config;
     final HubCounters counters = new HubCounters();
+    final ClientEvents events = new ClientEvents(System::nanoTime);
     final Frames frames = new Frames();
     final Topics topics;
+    /** Whether the broker keeps a history: subscribes then read the topic's position (and recover {@code since}). */
+    final boolean history;
     final AddressLimiter limiter;
+    /** Connections per address that have not yet sent a complete request. */
+    final AddressCounts pendingHandshakes;
     final TokenVerifier tokenVerifier;
     final WebSocketServerHandshakerFactory handshakerFactory;
 
@@ -42,7 +47,9 @@ final class HubCore {
         this.settings = settings;
         this.config = settings.config();
         this.topics = new Topics(settings.broker(), frames);
+        this.history = settings.broker().keepsHistory();
         this.limiter = new AddressLimiter(config.maxConnections(), config.maxConnectionsPerAddress());
+        this.pendingHandshakes = new AddressCounts(config.maxPendingHandshakesPerAddress());
         this.tokenVerifier = new TokenVerifier(settings.tokenSecret(), config.tokenClockSkew(), Clock.systemUTC());
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.maxFrameSize())
@@ -144,11 +151,28 @@ final class HubCore {
         if (node == null || node.isMissingNode()) {
             throw new IllegalArgumentException("payload must be JSON text: it is empty");
         }
-        return publish(topic, frames.json(node));
+        String json = frames.json(node);
+        String payloadProblem = Frames.payloadProblem(json);
+        if (payloadProblem != null) {
+            throw new IllegalArgumentException(payloadProblem);
+        }
+        return publish(topic, json);
     }
 
-    /** Publishes through the broker; counts the publish once the broker accepted it. */
+    /**
+     * Publishes through the broker; counts the publish once the broker accepted it. Refused, never acknowledged,
+     * when the payload could not be delivered ({@code invalid_payload}) or the hub is draining ({@code shutting_down}).
+     */
     CompletionStage<Void> publish(String topic, String payloadJson) {
+        if (!accepting) {
+            return CompletableFuture.failedFuture(new PublishRefusedException(PublishRefusedException.SHUTTING_DOWN,
+                    "the server is shutting down and accepts no more publishes; publish again once reconnected"));
+        }
+        String payloadProblem = Frames.payloadProblem(payloadJson);
+        if (payloadProblem != null) {
+            return CompletableFuture.failedFuture(new PublishRefusedException(PublishRefusedException.INVALID_PAYLOAD,
+                    payloadProblem));
+        }
         CompletionStage<Void> accepted;
         try {
             accepted = settings.broker().publish(topic, payloadJson);
@@ -156,6 +180,15 @@ final class HubCore {
             return CompletableFuture.failedFuture(e);
         }
         return accepted.thenRun(counters.publishes::increment);
+    }
+
+    /** The {@link BrokerException} behind a failed broker stage, or the failure itself. */
+    static Throwable brokerRefusal(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     // ---- statistics ----
@@ -169,7 +202,7 @@ final class HubCore {
                 counters.closedSnapshot(),
                 topics.topicCount(),
                 topics.subscriptionCount(),
-                limiter.trackedAddresses(),
+                limiter.trackedAddresses() + pendingHandshakes.trackedAddresses(),
                 counters.messagesIn.sum(),
                 counters.messagesOut.sum(),
                 counters.messagesDropped.sum(),

@@ -1,5 +1,6 @@
 package dev.steadfast.websocket;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -8,7 +9,9 @@ import java.util.concurrent.CompletionStage;
  * holds a reference to a closed connection.
  *
  * <p>Payloads are JSON text (any JSON value). {@link InProcessBroker} is the single-node implementation; a
- * multi-node broker implements the same interface.
+ * multi-node broker (the Redis one in {@code steadfast-websocket-redis}) implements the same interface and may keep a
+ * per-topic history: {@link #keepsHistory()}, each message delivered with its {@link StreamPosition}, and
+ * {@link #recover} to read back what a reconnecting client missed.
  *
  * <pre>{@code
  * MessageBroker broker = new InProcessBroker();
@@ -40,6 +43,37 @@ public interface MessageBroker {
      */
     Subscription subscribe(String topic, MessageListener listener);
 
+    /**
+     * Whether this broker keeps a per-topic history, so {@link #recover} can answer {@code recovered == true}. The hub
+     * asks once, when it is built. Default: false.
+     */
+    default boolean keepsHistory() {
+        return false;
+    }
+
+    /**
+     * Reads the topic's history after {@code since}. Called only after {@link #subscribe} for the same topic on this
+     * broker, and the broker must make sure that every publication later than the returned
+     * {@link Recovery#position()} reaches that subscription live (i.e. the read happens after the subscription is
+     * active), so the hub can join the two without a gap; it drops live messages already replayed, by offset.
+     *
+     * <p>Default (no history): {@code recovered == false} with no position.
+     *
+     * @param topic the exact topic name
+     * @param since the last position the client saw, or null to learn only the current position
+     * @return a stage with the recovery, or failing with a {@link BrokerException} when the backend is unreachable
+     */
+    default CompletionStage<Recovery> recover(String topic, StreamPosition since) {
+        return CompletableFuture.completedFuture(Recovery.notRecovered(null));
+    }
+
+    /**
+     * Whether the broker can publish now; a disconnected broker makes the service's readiness fail. Default: true.
+     */
+    default boolean isConnected() {
+        return true;
+    }
+
     /** One listener registration; {@link #close()} removes it and is idempotent. */
     interface Subscription extends AutoCloseable {
         /** Removes the listener; calling it again does nothing. */
@@ -57,5 +91,17 @@ public interface MessageBroker {
          * @param payload the message as JSON text
          */
         void onMessage(String topic, String payload);
+
+        /**
+         * Called instead of {@link #onMessage(String, String)} by a broker that keeps a history, with the message's
+         * position in it. Default: forgets the position.
+         *
+         * @param topic    the topic it was published to
+         * @param payload  the message as JSON text
+         * @param position its offset and the stream's epoch
+         */
+        default void onMessage(String topic, String payload, StreamPosition position) {
+            onMessage(topic, payload);
+        }
     }
 }

@@ -1,10 +1,16 @@
 package dev.steadfast.websocket;
 
 import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hub's topic table. A topic exists while it has at least one local subscriber and then holds exactly one broker
@@ -16,13 +22,20 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Topics {
 
+    /** Live messages a topic keeps while reading a gap from the history; beyond it the gap is reported. */
+    static final int MAX_WAITING_DURING_REPAIR = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketHub.class);
+
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final MessageBroker broker;
     private final Frames frames;
+    private final boolean history;
 
     Topics(MessageBroker broker, Frames frames) {
         this.broker = broker;
         this.frames = frames;
+        this.history = broker.keepsHistory();
     }
 
     /** Adds {@code member}; subscribes to the broker when the topic is new (may throw what the broker throws). */
@@ -76,6 +89,11 @@ final class Topics {
         /** Only changed inside {@code topics.compute} for this key, which serializes and publishes it. */
         int size;
         MessageBroker.Subscription subscription;
+        /** The last position fanned out, to notice what this node missed; guarded by this topic's lock. */
+        private StreamPosition last;
+        /** Live messages (and their epochs) waiting while a gap is read from the history; null otherwise. */
+        private List<Recovery.Publication> waiting;
+        private List<String> waitingEpochs;
 
         Topic(String name) {
             this.name = name;
@@ -87,8 +105,102 @@ final class Topics {
 
         @Override
         public void onMessage(String topic, String payload) {
-            // Encoded once; every member wraps the same heap bytes (no copy, and no pooled buffer to release).
-            byte[] frame = frames.message(name, payload);
+            onMessage(topic, payload, null);
+        }
+
+        @Override
+        public void onMessage(String topic, String payload, StreamPosition position) {
+            if (position == null) {
+                fanOut(frames.message(name, payload, null), Connection.NO_OFFSET);
+                return;
+            }
+            synchronized (this) {
+                if (waiting != null) {
+                    waiting.add(new Recovery.Publication(position.offset(), payload));
+                    waitingEpochs.add(position.epoch());
+                    if (waiting.size() > MAX_WAITING_DURING_REPAIR) {
+                        giveUpRepair();
+                    }
+                    return;
+                }
+                if (last != null && last.epoch().equals(position.epoch()) && position.offset() <= last.offset()) {
+                    return;  // already fanned out (a history replay overlapping live messages)
+                }
+                if (last != null && history
+                        && (!last.epoch().equals(position.epoch()) || position.offset() > last.offset() + 1)) {
+                    // This node missed messages (its broker connection was down): every member did too.
+                    startRepair(position, payload);
+                    return;
+                }
+                last = position;
+                fanOut(frames.message(name, payload, position), position.offset());
+            }
+        }
+
+        /** Reads what this node missed after {@link #last} from the history; live messages wait meanwhile. */
+        private void startRepair(StreamPosition position, String payload) {
+            waiting = new ArrayList<>();
+            waitingEpochs = new ArrayList<>();
+            waiting.add(new Recovery.Publication(position.offset(), payload));
+            waitingEpochs.add(position.epoch());
+            StreamPosition from = last;
+            CompletionStage<Recovery> read;
+            try {
+                read = broker.recover(name, from);
+            } catch (RuntimeException e) {
+                read = CompletableFuture.failedFuture(e);
+            }
+            read.whenComplete((recovery, failure) -> repaired(from, recovery, failure));
+        }
+
+        private synchronized void repaired(StreamPosition from, Recovery recovery, Throwable failure) {
+            if (waiting == null) {
+                return;  // given up already
+            }
+            if (failure == null && recovery.recovered()) {
+                String epoch = recovery.position().epoch();
+                for (Recovery.Publication publication : recovery.publications()) {
+                    if (publication.offset() > last.offset()) {
+                        last = new StreamPosition(publication.offset(), epoch);
+                        fanOut(frames.message(name, publication.payload(), last), publication.offset());
+                    }
+                }
+            } else {
+                LOG.warn("Topic '{}': messages after offset {} were missed by this node and cannot be recovered{};"
+                        + " its subscribers are told to reload it", name, from.offset(),
+                        failure == null ? " (history expired or lost)" : ": " + failure);
+                recoveryFailed();
+            }
+            flushWaiting();
+        }
+
+        /** Too many live messages arrived while the history was read: they are sent, the gap is reported. */
+        private void giveUpRepair() {
+            recoveryFailed();
+            flushWaiting();
+        }
+
+        private void recoveryFailed() {
+            last = null;
+            fanOut(frames.recoveryFailed(name), Connection.NO_OFFSET);
+        }
+
+        private void flushWaiting() {
+            List<Recovery.Publication> pending = waiting;
+            List<String> epochs = waitingEpochs;
+            waiting = null;
+            waitingEpochs = null;
+            for (int i = 0; i < pending.size(); i++) {
+                StreamPosition position = new StreamPosition(pending.get(i).offset(), epochs.get(i));
+                if (last == null || !last.epoch().equals(position.epoch()) || position.offset() > last.offset()) {
+                    last = position;
+                    fanOut(frames.message(name, pending.get(i).payload(), position), position.offset());
+                }
+            }
+        }
+
+        /** Hands one encoded frame to every member, one task per event loop. */
+        private void fanOut(byte[] frame, long offset) {
             for (Map.Entry<EventLoop, Set<Connection>> entry : byLoop.entrySet()) {
                 Set<Connection> members = entry.getValue();
                 if (members.isEmpty()) {
@@ -96,11 +208,11 @@ final class Topics {
                 }
                 EventLoop loop = entry.getKey();
                 if (loop.inEventLoop()) {
-                    deliver(members, frame);
+                    deliver(members, offset, frame);
                     continue;
                 }
                 try {
-                    loop.execute(() -> deliver(members, frame));
+                    loop.execute(() -> deliver(members, offset, frame));
                 } catch (RejectedExecutionException e) {
                     // The loop is shutting down and closes its channels; their messages are dropped.
                     for (Connection member : members) {
@@ -110,9 +222,9 @@ final class Topics {
             }
         }
 
-        private void deliver(Set<Connection> members, byte[] frame) {
+        private void deliver(Set<Connection> members, long offset, byte[] frame) {
             for (Connection member : members) {
-                member.deliver(frame);
+                member.deliver(name, offset, frame);
             }
         }
 

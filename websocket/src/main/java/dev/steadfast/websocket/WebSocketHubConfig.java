@@ -67,7 +67,7 @@ public final class WebSocketHubConfig {
     /** Default cap on topics one connection may subscribe to. */
     public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
     /**
-     * Default number of pings (WebSocket ping frames and {@code ping} ops together) answered per connection per
+     * Default number of WebSocket ping frames answered per connection per
      * second; pings over it are coalesced into the next answer.
      */
     public static final int DEFAULT_MAX_PINGS_PER_SECOND = 10;
@@ -498,7 +498,7 @@ public final class WebSocketHubConfig {
         }
 
         /**
-         * Pings (ping frames and {@code ping} ops together) answered per connection per second; the ones over it are
+         * Ping frames answered per connection per second; the ones over it are
          * coalesced: the next answer, sent when the second is over, stands for them all. Default
          * {@link #DEFAULT_MAX_PINGS_PER_SECOND}; checked in {@link #build()}: positive.
          */

@@ -13,7 +13,8 @@ import java.util.function.ToLongFunction;
  * (tag {@code state=all|open}), {@code .topics}, {@code .subscriptions}, {@code .tracked.addresses}; counters
  * {@code steadfast.websocket.connections.accepted}, {@code .opened}, {@code .closed} (tag {@code reason}, one per
  * {@link CloseReason}, and {@code eviction=true|false}), {@code .messages} (tag {@code direction=in|out|dropped}),
- * {@code .bytes} (tag {@code direction=in|out}), {@code .publishes}.
+ * {@code .bytes} (tag {@code direction=in|out}), {@code .publishes}, {@code .client.events} (tag {@code kind}: what
+ * clients did wrong, e.g. {@code bad_handshake}, {@code origin_not_allowed}, {@code slow_consumer}).
  *
  * <pre>{@code
  * PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -51,12 +52,22 @@ public final class WebSocketHubMetrics implements MeterBinder {
                     .tag("eviction", Boolean.toString(reason.isEviction()))
                     .description("Connections ended, by reason").register(registry);
         }
-        directional(registry, "messages", "in", WebSocketStatistics::messagesIn);
-        directional(registry, "messages", "out", WebSocketStatistics::messagesOut);
-        directional(registry, "messages", "dropped", WebSocketStatistics::messagesDropped);
-        directional(registry, "bytes", "in", WebSocketStatistics::bytesIn);
-        directional(registry, "bytes", "out", WebSocketStatistics::bytesOut);
+        String messages = "WebSocket data frames received (in), message frames written (out) or not written to a"
+                + " closing or slow subscriber (dropped)";
+        directional(registry, "messages", messages, "in", WebSocketStatistics::messagesIn);
+        directional(registry, "messages", messages, "out", WebSocketStatistics::messagesOut);
+        directional(registry, "messages", messages, "dropped", WebSocketStatistics::messagesDropped);
+        String bytes = "WebSocket payload bytes received (in) and queued for clients (out)";
+        directional(registry, "bytes", bytes, "in", WebSocketStatistics::bytesIn);
+        directional(registry, "bytes", bytes, "out", WebSocketStatistics::bytesOut);
         counter(registry, "publishes", "Publishes acknowledged", WebSocketStatistics::publishes);
+        ClientEvents events = hub.core().events;
+        for (ClientEvents.Kind kind : ClientEvents.Kind.values()) {
+            FunctionCounter.builder(PREFIX + "client.events", events, e -> e.count(kind))
+                    .tag("kind", kind.tag)
+                    .description("Client-caused errors and refusals, by kind (logged rate-limited)")
+                    .register(registry);
+        }
     }
 
     private void counter(MeterRegistry registry, String name, String description,
@@ -65,9 +76,9 @@ public final class WebSocketHubMetrics implements MeterBinder {
                 .description(description).register(registry);
     }
 
-    private void directional(MeterRegistry registry, String name, String direction,
+    private void directional(MeterRegistry registry, String name, String description, String direction,
                              ToLongFunction<WebSocketStatistics> value) {
         FunctionCounter.builder(PREFIX + name, hub, h -> value.applyAsLong(h.statistics()))
-                .tag("direction", direction).register(registry);
+                .tag("direction", direction).description(description).register(registry);
     }
 }

@@ -34,4 +34,21 @@ class WebSocketHubMetricsTest extends HubTestSupport {
         assertThat(registry.get("steadfast.websocket.connections.closed").tag("reason", "slow_consumer")
                 .tag("eviction", "true").functionCounter().count()).isZero();
     }
+
+    @Test
+    void clientEvents_areCountedByKind_andEveryMeterHasAHelpText() throws Exception {
+        start();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        hub.meterBinder().bindTo(registry);
+
+        RawHttp.Response response = RawHttp.exchange(hub.port(), RawHttp.upgradeRequest("/ws")
+                .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"));
+
+        assertThat(response.status()).isEqualTo(426);
+        assertThat(registry.get("steadfast.websocket.client.events").tag("kind", "unsupported_version")
+                .functionCounter().count()).isEqualTo(1.0);
+        assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().getDescription())
+                .as("description of %s", meter.getId()).isNotBlank());
+        awaitBaseline();
+    }
 }

@@ -16,7 +16,8 @@ import javax.management.ObjectName;
  * connections in it.
  *
  * <p>Protocol: prints {@code READY port=<p> key=value...} once listening; then for each stdin line
- * {@code stats} prints {@code STATS live_heap=<bytes after full GC> threads=<live> registry=<open connections>};
+ * {@code stats} prints {@code STATS live_heap=<bytes after full GC> threads=<live> registry=<open connections>
+ * rss=<resident bytes>};
  * {@code registry} prints {@code REGISTRY <open connections>}; {@code exit} closes the server and prints {@code BYE}.
  *
  * <pre>{@code
@@ -62,8 +63,9 @@ public final class BenchServerProcess {
     String line;
     while ((line = in.readLine()) != null) {
       switch (line.trim()) {
-        case "stats" -> System.out.println(String.format(Locale.ROOT, "STATS live_heap=%d threads=%d registry=%d",
-            liveHeapBytes(), Thread.getAllStackTraces().size(), server.registrySize()));
+        case "stats" -> System.out.println(String.format(Locale.ROOT,
+            "STATS live_heap=%d threads=%d registry=%d rss=%d", liveHeapBytes(), Thread.getAllStackTraces().size(),
+            server.registrySize(), residentBytes()));
         case "registry" -> System.out.println("REGISTRY " + server.registrySize());
         case "exit" -> {
           server.close();
@@ -115,6 +117,23 @@ public final class BenchServerProcess {
       smallest = Math.min(smallest, histogramTotalBytes(histogram));
     }
     return smallest;
+  }
+
+  /**
+   * The process's resident set (VmRSS of /proc/self/status): heap pages touched, direct buffers, metaspace, thread
+   * stacks, malloc arenas. What peers publish as "memory per connection"; -1 where /proc is not there.
+   */
+  static long residentBytes() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").trim()) * 1024;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // Not Linux: no resident-set figure.
+    }
+    return -1;
   }
 
   static long histogramTotalBytes(String histogram) {

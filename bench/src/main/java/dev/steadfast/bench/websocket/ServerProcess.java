@@ -36,7 +36,7 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /** What the child reports about the server. */
-  public record Stats(long liveHeapBytes, int threads, int registry) {}
+  public record Stats(long liveHeapBytes, int threads, int registry, long residentBytes) {}
 
   /**
    * Starts a child JVM with this JVM's class path and waits until its server listens.
@@ -111,7 +111,7 @@ public final class ServerProcess implements AutoCloseable {
     }
     Map<String, String> values = parse(line);
     return new Stats(Long.parseLong(values.get("live_heap")), Integer.parseInt(values.get("threads")),
-        Integer.parseInt(values.get("registry")));
+        Integer.parseInt(values.get("registry")), Long.parseLong(values.get("rss")));
   }
 
   /**

@@ -27,14 +27,30 @@ public final class Corpus {
     private Corpus() {
     }
 
-    /** @return every leaky scenario, by name */
+    /** @return every leaky scenario, JDK-only then with third-party libraries, each by name */
     public static List<Scenario> leaky() {
-        return scenarios(LeakyScenarios.class, true);
+        return concat(scenarios(LeakyScenarios.class, true), libraryLeaky());
     }
 
-    /** @return every clean look-alike, by name */
+    /** @return every clean look-alike, JDK-only then with third-party libraries, each by name */
     public static List<Scenario> clean() {
-        return scenarios(CleanScenarios.class, false);
+        return concat(scenarios(CleanScenarios.class, false), libraryClean());
+    }
+
+    /** @return the leaky scenarios with real third-party libraries (SLF4J MDC, Jackson, Netty) */
+    public static List<Scenario> libraryLeaky() {
+        return scenarios(LibraryLeakyScenarios.class, true);
+    }
+
+    /** @return the clean look-alikes with real third-party libraries */
+    public static List<Scenario> libraryClean() {
+        return scenarios(LibraryCleanScenarios.class, false);
+    }
+
+    private static List<Scenario> concat(List<Scenario> first, List<Scenario> second) {
+        List<Scenario> all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
     }
 
     private static List<Scenario> scenarios(Class<?> holder, boolean leaky) {

@@ -1,11 +1,11 @@
-// The Steadfast hub's own page: live figures from /api/status, the startup timeline from /startup (with the plan's
-// dependencies from /api/startup-plan), and a demo client for /ws and /api/publish. No framework, no build step.
+// The Steadfast hub's own page: live figures from /api/status, the startup timeline from /startup (drawn by
+// /timeline.js, the renderer StartupReport.toHtml() inlines), and a demo client for /ws and /api/publish. No
+// framework, no build step.
 // Token, publish key and topic may be given in the URL fragment (never sent to the server):
 //   http://localhost:8080/#token=eyJ...&key=dev-...&topic=room:1
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const SVG = 'http://www.w3.org/2000/svg';
 const STATUS_PERIOD_MS = 1000;
 let socket = null;
 let nextId = 1;
@@ -145,107 +145,7 @@ async function refreshStatus() {
   }
 }
 
-// ---- startup timeline (Gantt) ----------------------------------------------------------------------------------
-
-function el(name, attributes, text) {
-  const node = document.createElementNS(SVG, name);
-  Object.entries(attributes || {}).forEach(([k, v]) => node.setAttribute(k, v));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-// The chain of steps that decided when startup finished: from the step that ended last, back through the
-// dependency that ended last before it started.
-function criticalPath(steps, dependenciesOf) {
-  const byName = new Map(steps.map((s) => [s.name, s]));
-  const end = (s) => s.startOffsetMillis + s.durationMillis;
-  let current = steps.reduce((a, b) => (end(b) > end(a) ? b : a), steps[0]);
-  const path = new Set();
-  while (current && !path.has(current.name)) {
-    path.add(current.name);
-    const deps = (dependenciesOf(current.name) || []).map((d) => byName.get(d)).filter(Boolean);
-    current = deps.length ? deps.reduce((a, b) => (end(b) > end(a) ? b : a)) : null;
-  }
-  return path;
-}
-
-function drawTimeline(report, plan) {
-  const steps = report.steps;
-  const planned = new Map((plan.steps || []).map((s) => [s.name, s]));
-  const required = (name) => (steps.find((s) => s.name === name).dependsOn
-      || (planned.get(name) || {}).dependsOn || []);
-  const optional = (name) => (steps.find((s) => s.name === name).dependsOnOptionally
-      || (planned.get(name) || {}).dependsOnOptionally || []);
-  const all = (name) => required(name).concat(optional(name));
-  const critical = criticalPath(steps, all);
-  const bypassed = new Map((report.bypasses || []).map((b) => [b.step, b]));
-
-  const rowHeight = 28;
-  const labelWidth = 150;
-  const chartWidth = 620;
-  const noteWidth = 260;
-  const top = 24;
-  const total = Math.max(report.durationMillis,
-      ...steps.map((s) => s.startOffsetMillis + s.durationMillis), 1);
-  const x = (ms) => labelWidth + (ms / total) * chartWidth;
-  const height = top + steps.length * rowHeight + 10;
-  const svg = el('svg', { viewBox: '0 0 ' + (labelWidth + chartWidth + noteWidth) + ' ' + height,
-    role: 'img', 'aria-label': 'startup timeline' });
-  const marker = el('marker', { id: 'arrow', viewBox: '0 0 6 6', refX: 6, refY: 3, markerWidth: 6,
-    markerHeight: 6, orient: 'auto' });
-  marker.append(el('path', { d: 'M0,0 L6,3 L0,6 z', fill: '#546e7a' }));
-  const defs = el('defs');
-  defs.append(marker);
-  svg.append(defs);
-  for (let i = 0; i <= 4; i++) {
-    const ms = (total * i) / 4;
-    svg.append(el('line', { class: 'axis', x1: x(ms), x2: x(ms), y1: top - 6, y2: height - 6 }));
-    svg.append(el('text', { x: x(ms), y: 12, 'text-anchor': 'middle', fill: '#607d8b' }, ms.toFixed(0) + ' ms'));
-  }
-  const row = new Map(steps.map((s, i) => [s.name, i]));
-  const middle = (i) => top + i * rowHeight + rowHeight / 2;
-  steps.forEach((step, i) => {
-    const group = el('g', { class: 'bar' + (critical.has(step.name) ? ' critical' : ''),
-      'data-step': step.name, 'data-status': step.status });
-    const start = x(step.startOffsetMillis);
-    const width = Math.max(2, x(step.startOffsetMillis + step.durationMillis) - start);
-    group.append(el('text', { x: 4, y: middle(i) }, step.name + (step.criticality === 'OPTIONAL' ? ' (opt)' : '')));
-    const body = el('rect', { class: 'body fill-' + step.status, x: start, y: middle(i) - 9, width, height: 18,
-      rx: 3 });
-    body.append(el('title', {}, step.name + ': ' + step.status + ', +' + step.startOffsetMillis.toFixed(1)
-        + ' ms, ' + step.durationMillis.toFixed(1) + ' ms' + (step.thread ? ', ' + step.thread : '')));
-    group.append(body);
-    const notes = [step.durationMillis.toFixed(1) + ' ms'];
-    if (critical.has(step.name)) notes.push('critical');
-    if (bypassed.has(step.name)) notes.push('bypassed: ' + bypassed.get(step.name).kind);
-    if (step.status !== 'UP' && step.criticality === 'OPTIONAL') notes.push('degraded: ' + step.status);
-    else if (step.status !== 'UP') notes.push(step.status);
-    if (step.error) notes.push(step.error.rootCauseMessage || step.error.message || '');
-    const note = el('text', { x: start + width + 6, y: middle(i) }, notes.join(' · '));
-    if (notes.length > 1) note.setAttribute('class', 'note');
-    group.append(note);
-    svg.append(group);
-  });
-  // Arrows last, above the bars: from the end of each dependency to the start of its dependant.
-  steps.forEach((step, i) => {
-    const draw = (dep, optionalDep) => {
-      const from = steps[row.get(dep)];
-      if (!from) return;
-      const x1 = x(from.startOffsetMillis + from.durationMillis);
-      const x2 = x(step.startOffsetMillis);
-      const y1 = middle(row.get(dep)) + 9;
-      const y2 = middle(i) - 9;
-      svg.append(el('path', { class: 'dep' + (optionalDep ? ' optional' : ''), 'data-from': dep,
-        'data-to': step.name, d: 'M' + x1 + ',' + y1 + ' C' + x1 + ',' + (y1 + 12) + ' ' + x2 + ','
-          + (y2 - 12) + ' ' + x2 + ',' + y2, 'marker-end': 'url(#arrow)' }));
-    };
-    required(step.name).forEach((d) => draw(d, false));
-    optional(step.name).forEach((d) => draw(d, true));
-  });
-  $('timeline').replaceChildren(svg);
-  $('startup-summary').textContent = report.outcome + ' in ' + report.durationMillis.toFixed(0) + ' ms, '
-      + steps.length + ' steps, ' + report.mode;
-}
+// ---- startup timeline (Gantt): drawn by the startup module's renderer, /timeline.js -----------------------------
 
 async function loadTimeline() {
   const response = await fetch('/startup', { cache: 'no-store' });
@@ -254,8 +154,7 @@ async function loadTimeline() {
     return;
   }
   const report = await response.json();
-  const plan = await (await fetch('/api/startup-plan', { cache: 'no-store' })).json().catch(() => ({}));
-  drawTimeline(report, plan);
+  $('startup-summary').textContent = SteadfastTimeline.draw($('timeline'), report);
 }
 
 // ---- wiring --------------------------------------------------------------------------------------------------

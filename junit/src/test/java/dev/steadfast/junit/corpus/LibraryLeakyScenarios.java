@@ -1,0 +1,93 @@
+package dev.steadfast.junit.corpus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steadfast.junit.LeakFree;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/**
+ * Leaky scenarios with real third-party libraries services use (SLF4J's MDC, Jackson, Netty): request-scoped state
+ * left on the test's thread. Each fixture verifies, without the detector, that its state really is still there; the
+ * clean look-alikes are in {@link LibraryCleanScenarios}.
+ */
+public final class LibraryLeakyScenarios {
+
+    private LibraryLeakyScenarios() {
+    }
+
+    @Fixture
+    @LeakFree
+    @ExpectLeak({"keys: \"requestId\"", "static org.slf4j.MDC.MDC_ADAPTER", "BasicMDCAdapter.inheritableThreadLocalMap",
+            "[inheritable]"})
+    public static class MdcNeverCleared {
+        @Test
+        void test() {
+            MDC.put("requestId", "r-1");
+            Leftovers.undoAfterVerdict(MDC::clear);
+            assertThat(MDC.getCopyOfContextMap()).containsKey("requestId");
+        }
+    }
+
+    @Fixture
+    @LeakFree
+    @ExpectLeak({"LibraryLeakyScenarios$JacksonMapperPerThread.MAPPER",
+            "com.fasterxml.jackson.databind.ObjectMapper"})
+    public static class JacksonMapperPerThread {
+        static final ThreadLocal<ObjectMapper> MAPPER = new ThreadLocal<>();
+
+        @Test
+        void test() throws Exception {
+            MAPPER.set(new ObjectMapper());
+            Leftovers.undoAfterVerdict(MAPPER::remove);
+            assertThat(MAPPER.get().writeValueAsString(Map.of("a", 1))).isEqualTo("{\"a\":1}");
+            assertThat(MAPPER.get()).isNotNull();
+        }
+    }
+
+    /** Sets the user of each message on the event loop's thread (here: the test's) and forgets to remove it. */
+    static final class RememberUser extends ChannelInboundHandlerAdapter {
+        static final FastThreadLocal<LeakyScenarios.Session> USER = new FastThreadLocal<>();
+        private final boolean removes;
+
+        RememberUser(boolean removes) {
+            this.removes = removes;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message) {
+            USER.set(new LeakyScenarios.Session("ann"));
+            try {
+                context.fireChannelRead(message);
+            } finally {
+                if (removes) {
+                    USER.remove();
+                }
+            }
+        }
+    }
+
+    @Fixture
+    @LeakFree
+    @ExpectLeak({"LibraryLeakyScenarios$RememberUser.USER", "FastThreadLocal",
+            "LeakyScenarios$Session"})
+    public static class NettyFastThreadLocalNeverRemoved {
+        @Test
+        void test() {
+            EmbeddedChannel channel = new EmbeddedChannel(new RememberUser(false));
+            Leftovers.undoAfterVerdict(RememberUser.USER::remove);
+            channel.writeInbound(Unpooled.copiedBuffer(new byte[] {1, 2, 3}));
+            ReferenceCountUtil.release(channel.readInbound());
+            assertThat(channel.finishAndReleaseAll()).isFalse();
+            assertThat(RememberUser.USER.isSet()).isTrue();
+        }
+    }
+}

@@ -87,7 +87,9 @@ final class ServerCommandLine {
   /** The flags, each also read from the environment variable named in its description. */
   @Command(name = "steadfast-server", mixinStandardHelpOptions = false, sortOptions = false,
       description = "The Steadfast reference service: a WebSocket hub started and stopped by Steadfast.%n"
-          + "Every option can also be set by the environment variable shown; the flag wins.")
+          + "Every option can also be set by the environment variable shown or in the --config file;"
+          + " flags > environment > file > defaults.%n"
+          + "Durations: 500ms, 10s, 2m, 1h, 1d or ISO-8601 (PT10S). `steadfast-server token --help`: issue a token.")
   static final class Flags {
     @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
     boolean help;

@@ -37,11 +37,23 @@ public final class Doctor implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        System.exit(run(out, err, args));
+        System.exit(execute(out, err, args));
     }
 
-    /** Runs one command line with the given streams; returns the exit code instead of exiting. */
-    static int run(PrintWriter out, PrintWriter err, String... args) {
+    /**
+     * Runs one command line with the given streams and returns the exit code instead of exiting, for programs that
+     * run the doctor themselves (the benchmark, a probe).
+     *
+     * <pre>{@code
+     * int code = Doctor.execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), "hang", "4242");
+     * }</pre>
+     *
+     * @param out where reports go
+     * @param err where progress, warnings and the one-line failure reason go
+     * @param args the command line
+     * @return the exit code (0 clean, 1 found, 2 usage, 3 and up: see the README)
+     */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine commandLine = new CommandLine(new Doctor());
         commandLine.setOut(out);
         commandLine.setErr(err);

@@ -3,6 +3,7 @@ package dev.steadfast.doctor;
 import dev.steadfast.leak.ClassHistogramTrend;
 import dev.steadfast.leak.ClassRetention;
 import dev.steadfast.leak.RetentionPath;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,10 +15,16 @@ import java.util.Map;
  *
  * <pre>{@code
  * err.println(LeakText.progressLine(progress));
- * out.print(LeakText.render(target, result, retention, 10, false));
+ * out.print(LeakText.render(target, result, retention, 10, false, jvm.uptime()));
  * }</pre>
  */
 final class LeakText {
+
+    /**
+     * A JVM younger than this when sampling began is still warming up: class loading and JIT compilation (which
+     * resolves the string constants of the methods it compiles) add live objects for its first minutes.
+     */
+    static final Duration YOUNG_JVM = Duration.ofMinutes(2);
 
     private LeakText() {
     }
@@ -57,7 +64,7 @@ final class LeakText {
     }
 
     static String render(String target, LeakSampling.Result result, List<ClassRetention> retention, int top,
-                         boolean noGc) {
+                         boolean noGc, Duration uptimeAtStart) {
         ClassHistogramTrend.Evaluation heap = result.heap();
         ClassHistogramTrend.Evaluation threads = result.threads();
         List<LeakSampling.Sample> samples = result.samples();
@@ -77,6 +84,12 @@ final class LeakText {
                 what.add("threads grow");
             }
             out.append("VERDICT: GROWING: ").append(String.join(" and ", what)).append(".\n");
+            if (uptimeAtStart.compareTo(YOUNG_JVM) < 0) {
+                out.append("Note: the JVM had run for ").append(DurationConverter.format(Duration.ofSeconds(uptimeAtStart.toSeconds())))
+                        .append(" when sampling began; class loading and JIT compilation add Strings, classes and"
+                                + " their metadata for its first minutes. If only such classes grow, sample again"
+                                + " later.\n");
+            }
         } else {
             out.append("VERDICT: no growth found (growth is reported when its ").append(confidence)
                     .append("% lower bound exceeds ").append(Sizes.rate(heap.thresholdPerMinute()))
@@ -122,8 +135,12 @@ final class LeakText {
         if (!retention.isEmpty()) {
             out.append("\nWho holds them (heap dump read with Shark):\n");
             for (ClassRetention held : retention) {
-                for (String line : held.toString().split("\\R")) {
-                    out.append("  ").append(line).append('\n');
+                boolean most = held.instancesOnPath() * 2 > held.instancesSampled();
+                out.append("  ").append(held.className()).append(": ").append(held.instancesOnPath()).append(" of ")
+                        .append(held.instancesSampled()).append(" sampled instances ")
+                        .append(most ? "held by:\n" : "held this way (no single path holds most of them):\n");
+                for (String line : held.path().toString().split("\\R")) {
+                    out.append("    ").append(line).append('\n');
                 }
             }
         }
@@ -131,9 +148,10 @@ final class LeakText {
     }
 
     static Map<String, Object> toJson(String target, LeakSampling.Result result, List<ClassRetention> retention,
-                                      int top) {
+                                      int top, Duration uptimeAtStart) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("target", target);
+        root.put("targetUptimeAtStartSeconds", uptimeAtStart.toSeconds());
         root.put("growing", result.growing());
         root.put("heapGrowing", result.heap().isGrowing());
         root.put("threadsGrowing", result.threads().isGrowing());

@@ -50,7 +50,8 @@ final class LeaksCommand implements Callable<Integer> {
     private Duration duration;
 
     @Option(names = "--interval", defaultValue = DEFAULT_INTERVAL, converter = DurationConverter.class,
-            description = "time between samples (default ${DEFAULT-VALUE}); at least 3 samples are needed")
+            description = "time between samples (default ${DEFAULT-VALUE}); at least "
+                    + ClassHistogramTrend.MIN_SAMPLES + " samples are needed")
     private Duration interval;
 
     @Option(names = "--no-gc", description = "count every object without the full GC GC.class_histogram runs before"
@@ -86,8 +87,10 @@ final class LeaksCommand implements Callable<Integer> {
         LeakSampling.Result result;
         List<ClassRetention> retention = List.of();
         String target;
+        Duration uptimeAtStart;
         Path dump = null;
         try (AttachedJvm jvm = AttachedJvm.attach(pid)) {
+            uptimeAtStart = jvm.uptime();
             target = "pid " + pid + " (" + jvm.mainClass() + ", " + jvm.description() + ")";
             err.println("Sampling " + target + " every " + DurationConverter.format(interval) + " for "
                     + DurationConverter.format(interval.multipliedBy(samples - 1L)) + ": " + samples + " samples"
@@ -138,9 +141,9 @@ final class LeaksCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(LeakText.toJson(target, result, retention, top)));
+            out.println(Json.write(LeakText.toJson(target, result, retention, top, uptimeAtStart)));
         } else {
-            out.print(LeakText.render(target, result, retention, top, noGc));
+            out.print(LeakText.render(target, result, retention, top, noGc, uptimeAtStart));
         }
         return result.growing() ? ExitCode.FOUND.code() : ExitCode.CLEAN.code();
     }
@@ -187,15 +190,27 @@ final class LeaksCommand implements Callable<Integer> {
         }
     }
 
-    private static List<String> suspects(LeakSampling.Result result) {
+    /**
+     * The growing classes whose holders are looked up: the application's own classes first (a leaked
+     * {@code Session} has one holder; the {@code byte[]} and map nodes it drags along share theirs with everything
+     * else in the heap), then the others, by byte growth.
+     */
+    static List<String> suspects(LeakSampling.Result result) {
         List<String> names = new ArrayList<>();
-        for (ClassHistogramTrend.Growth growth : result.heap().growing()) {
-            if (names.size() == RETENTION_CLASSES) {
-                break;
+        for (boolean ownClasses : new boolean[] {true, false}) {
+            for (ClassHistogramTrend.Growth growth : result.heap().growing()) {
+                if (names.size() < RETENTION_CLASSES && isPlatformClass(growth.name()) != ownClasses
+                        && !names.contains(growth.name())) {
+                    names.add(growth.name());
+                }
             }
-            names.add(growth.name());
         }
         return names;
+    }
+
+    static boolean isPlatformClass(String className) {
+        return className.startsWith("java.") || className.startsWith("javax.") || className.startsWith("jdk.")
+                || className.startsWith("sun.") || className.startsWith("com.sun.") || !className.contains(".");
     }
 
     private static void deleteQuietly(Path file) {

@@ -80,7 +80,8 @@ final class ListCommand implements Callable<Integer> {
                 continue;
             }
             Duration uptime = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
-                    .map(start -> Duration.between(start, Instant.now())).orElse(Duration.ZERO);
+                    .map(start -> Duration.ofSeconds(Duration.between(start, Instant.now()).toSeconds()))
+                    .orElse(Duration.ZERO);
             String name = descriptor.displayName().isBlank() ? "?" : descriptor.displayName().split("\\s+")[0];
             rows.add(new Row(pid, name, uptime, heapUsed(descriptor)));
         }

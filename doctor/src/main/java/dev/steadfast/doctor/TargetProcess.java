@@ -42,13 +42,7 @@ final class TargetProcess {
         ProcessHandle process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).orElseThrow(
                 () -> new DoctorException(ExitCode.NO_SUCH_PROCESS, "no process with pid " + pid
                         + " (steadfast-doctor list shows the JVMs it can attach to)"));
-        Optional<String> owner = process.info().user();
-        Optional<String> me = ProcessHandle.current().info().user();
-        if (owner.isPresent() && me.isPresent() && !owner.get().equals(me.get()) && !"root".equals(me.get())) {
-            throw new DoctorException(ExitCode.OTHER_USER, "pid " + pid + " belongs to user '" + owner.get()
-                    + "' and a JVM accepts attaching only from its own user: run the doctor as that user, e.g."
-                    + " sudo -u " + owner.get() + " java -jar steadfast-doctor.jar ...");
-        }
+        checkOwner(pid, process.info().user(), ProcessHandle.current().info().user());
         boolean listed = isListedJvm(pid);
         String command = process.info().command().orElse("");
         if (!listed && !looksLikeJava(command)) {
@@ -61,6 +55,18 @@ final class TargetProcess {
                     + " either)");
         }
         return process;
+    }
+
+    /**
+     * A JVM answers an attach only from its own user or root; anything else would end in the JVM's own refusal (or a
+     * timeout), which says less. Unknown owners are let through: the attach attempt then says what is wrong.
+     */
+    static void checkOwner(long pid, Optional<String> owner, Optional<String> me) {
+        if (owner.isPresent() && me.isPresent() && !owner.get().equals(me.get()) && !"root".equals(me.get())) {
+            throw new DoctorException(ExitCode.OTHER_USER, "pid " + pid + " belongs to user '" + owner.get()
+                    + "' and a JVM accepts attaching only from its own user: run the doctor as that user, e.g."
+                    + " sudo -u " + owner.get() + " java -jar steadfast-doctor.jar ...");
+        }
     }
 
     /** Checks what only the attached JVM can tell: vendor implementation and version. */

@@ -1,6 +1,7 @@
 package dev.steadfast.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +32,20 @@ class BadInputTest {
 
         assertOneLineFailure(run, ExitCode.NO_SUCH_PROCESS);
         assertThat(run.err()).contains("no process with pid " + ended.pid());
+    }
+
+    /** Seen from the owner check, since the suite runs as one user (and a root doctor may attach to anyone). */
+    @Test
+    void processOfAnotherUser_exits4NamingTheUserAndHowToRunAsThem() {
+        assertThatThrownBy(() -> TargetProcess.checkOwner(42, Optional.of("svc"), Optional.of("alice")))
+                .isInstanceOf(DoctorException.class)
+                .hasMessage("pid 42 belongs to user 'svc' and a JVM accepts attaching only from its own user: run the"
+                        + " doctor as that user, e.g. sudo -u svc java -jar steadfast-doctor.jar ...")
+                .extracting(e -> ((DoctorException) e).exitCode()).isEqualTo(ExitCode.OTHER_USER);
+        assertThatCode(() -> TargetProcess.checkOwner(42, Optional.of("svc"), Optional.of("root")))
+                .as("root may attach to any JVM").doesNotThrowAnyException();
+        assertThatCode(() -> TargetProcess.checkOwner(42, Optional.of("svc"), Optional.of("svc")))
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -117,7 +133,7 @@ class BadInputTest {
         DoctorRun run = DoctorRun.of("leaks", "12345", "--duration", "5s", "--interval", "10s", "--keep-dump");
 
         assertOneLineFailure(run, ExitCode.USAGE);
-        assertThat(run.err()).contains("--duration 5s with --interval 10s gives 1 samples; at least 3 are needed")
+        assertThat(run.err()).contains("--duration 5s with --interval 10s gives 1 samples; at least 5 are needed")
                 .contains("--keep-dump needs --heap-dump");
     }
 

@@ -18,7 +18,7 @@ record DoctorRun(int code, String out, String err) {
     static DoctorRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Doctor.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        int code = Doctor.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new DoctorRun(code, out.toString(), err.toString());
     }
 
@@ -30,7 +30,7 @@ record DoctorRun(int code, String out, String err) {
     static CompletableFuture<DoctorRun> start(StringWriter err, String... args) {
         StringWriter out = new StringWriter();
         return CompletableFuture.supplyAsync(() -> new DoctorRun(
-                Doctor.run(new PrintWriter(out, true), new PrintWriter(err, true), args), out.toString(),
+                Doctor.execute(new PrintWriter(out, true), new PrintWriter(err, true), args), out.toString(),
                 err.toString()));
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.steadfast.doctor.fixtures.ClassInitCycleMain;
 import dev.steadfast.doctor.fixtures.CleanBusyServiceMain;
 import dev.steadfast.doctor.fixtures.InitializerJoinsWorkerMain;
+import dev.steadfast.doctor.fixtures.InitializerNeedsLockMain;
 import dev.steadfast.doctor.fixtures.LockDeadlockMain;
 import dev.steadfast.doctor.fixtures.MonitorDeadlockMain;
 import java.time.Duration;
@@ -87,6 +88,23 @@ class HangCommandTest {
             assertThat(stall.get("initializerState").asText()).isEqualTo("WAITING");
             assertThat(stall.get("initializerWaitsAt").asText()).contains("java.lang.Thread.join");
             assertThat(names(stall.get("waiters"))).containsExactly("config-worker");
+        }
+    }
+
+    @Test
+    void initializerWaitingForALockAWaiterHolds_isAMixedDeadlockNamingTheLockAndTheClass() throws Exception {
+        try (Target target = Target.start(InitializerNeedsLockMain.class)) {
+            DoctorRun run = untilFound("hang", target.pidText(), "--samples", "1", "--json");
+
+            assertThat(run.code()).as(run.toString()).isEqualTo(1);
+            JsonNode deadlock = JSON.readTree(run.out()).get("deadlocks").get(0);
+            assertThat(deadlock.get("kind").asText()).as(run.toString()).isEqualTo("MIXED");
+            assertThat(names(deadlock.get("participants"))).containsExactlyInAnyOrder("config-init", "lock-holder");
+            List<String> waitsFor = new ArrayList<>();
+            deadlock.get("participants").forEach(p -> waitsFor.add(p.get("waitsOn").asText() + " "
+                    + p.get("waitsFor").asText()));
+            assertThat(waitsFor).as(run.toString()).anyMatch(w -> w.contains("ReentrantLock"))
+                    .anyMatch(w -> w.contains(InitializerNeedsLockMain.class.getName() + "$Config"));
         }
     }
 

@@ -35,8 +35,13 @@ import java.util.Optional;
  */
 public final class ClassHistogramTrend {
 
-    /** Fewest samples that leave a degree of freedom for the confidence interval. */
-    public static final int MIN_SAMPLES = HeapGrowthDetector.MIN_CHECKPOINTS;
+    /**
+     * Fewest samples a verdict is given on. Three would leave a degree of freedom for the confidence interval, but a
+     * small count that wanders (a cached pool's threads: 1, 2, 3) lies exactly on a line often enough to be called
+     * growth, and any wandering value rises in every one of n-1 intervals by chance once in n! runs: 1 in 6 with
+     * three samples, 1 in 120 with five.
+     */
+    public static final int MIN_SAMPLES = 5;
     /**
      * Growth tolerated per minute: one kilobyte. A quiet JVM's live histogram moves by a few hundred bytes between
      * two full collections, and a class must also grow in every interval to be named, so a leak of a few bytes per

@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The dashboard's data route, {@code GET /api/status}: the figures the dashboard shows, as JSON — readiness, the hub's registry sizes and
- * counters (a reader computes messages per second from two readings of {@code messagesOut} and {@code takenAtMillis}),
- * and the leak monitor's verdict with the heap slope and every series.
+ * The dashboard's data route, {@code GET /api/status}: the figures the dashboard shows, as JSON — readiness, the
+ * hub's registry sizes and counters (a reader computes messages per second from two readings of {@code messagesOut}
+ * and {@code takenAtMillis}), and the leak monitor's verdict with the heap slope and every series.
  *
  * <pre>{@code
  * {"readiness":"READY","takenAtMillis":1764822000000,"connections":3,"webSockets":2,"topics":1,

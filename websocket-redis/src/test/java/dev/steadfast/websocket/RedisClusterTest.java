@@ -35,6 +35,11 @@ class RedisClusterTest {
     @RegisterExtension
     static final RedisServer REDIS = RedisServer.durable();
 
+    /** Steps of the churn test; {@code -Pstress} raises it (see the module's pom). */
+    static final int CHURN_STEPS = Integer.getInteger("steadfast.redis.churn-steps", 120);
+    /** Publishes racing a recovery; {@code -Pstress} raises it. */
+    static final int RACING_PUBLISHES = Integer.getInteger("steadfast.redis.racing-publishes", 200);
+
     static EventLoopGroup clients;
 
     private final List<WebSocketHub> hubs = new ArrayList<>();
@@ -59,7 +64,8 @@ class RedisClusterTest {
     @BeforeEach
     void startNodes() {
         for (int i = 0; i < 3; i++) {
-            RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri(REDIS.uri()).historySize(1_000)
+            RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri(REDIS.uri())
+                    .historySize(Math.max(1_000, RACING_PUBLISHES))
                     .commandTimeout(Duration.ofSeconds(2)).build());
             brokers.add(broker);
             WebSocketHub hub = WebSocketHub.builder(HubTestSupport.config().build()).broker(broker).build();
@@ -242,14 +248,14 @@ class RedisClusterTest {
         String since = "{\"offset\":" + subscribed.path("offset").asLong() + ",\"epoch\":\""
                 + subscribed.path("epoch").asText() + "\"}";
         first.close();
-        publish(publisher, "room:1", 1, 200);
+        publish(publisher, "room:1", 1, RACING_PUBLISHES);
 
-        // Subscribes while the 200 publishes are still arriving: some come from the history, the rest live.
+        // Subscribes while the publishes are still arriving: some come from the history, the rest live.
         WsTestClient back = client(2);
         JsonNode reply = subscribe(back, "room:1", since);
 
         assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
-        assertThat(messages(back, 200)).isEqualTo(range(1, 200));
+        assertThat(messages(back, RACING_PUBLISHES)).isEqualTo(range(1, RACING_PUBLISHES));
         assertThat(back.nextWithin(200)).isNull();
     }
 
@@ -290,7 +296,7 @@ class RedisClusterTest {
     void churnAcrossNodes_returnsRegistriesAndBrokerSubscriptionsToBaseline() throws Exception {
         Random random = new Random(12);
         List<WsTestClient> live = new ArrayList<>();
-        for (int step = 0; step < 120; step++) {
+        for (int step = 0; step < CHURN_STEPS; step++) {
             int action = random.nextInt(4);
             if (action == 0 || live.isEmpty()) {
                 live.add(client(random.nextInt(3)));

@@ -212,6 +212,23 @@ class RedisBrokerTest {
     }
 
     @Test
+    void recover_afterTheHistoryExpired_isNotRecovered_andTheEpochChanges() throws Exception {
+        RedisBroker node = broker(RedisBrokerConfig.custom().uri(REDIS.uri()).historyTtl(Duration.ofSeconds(1)));
+        node.subscribe("room:1", new Received());
+        String epoch = node.recover("room:1", null).toCompletableFuture().join().position().epoch();
+        publishAll(node, "room:1", 1, 3);
+        assertThat(REDIS.call("TTL", "steadfast:history:room:1")).as("history TTL in seconds").isEqualTo(1L);
+
+        await("history and position expired").atMost(Duration.ofSeconds(5))
+                .until(() -> REDIS.call("EXISTS", "steadfast:meta:room:1", "steadfast:history:room:1").equals(0L));
+        Recovery recovery = node.recover("room:1", new StreamPosition(1, epoch)).toCompletableFuture().join();
+
+        assertThat(recovery.recovered()).isFalse();
+        assertThat(recovery.position().epoch()).isNotEqualTo(epoch);
+        assertThat(recovery.position().offset()).isZero();
+    }
+
+    @Test
     void unreachableAtStartup_failsNamingTheAddressAndTheCause() throws Exception {
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0)) {

@@ -157,36 +157,18 @@ public final class ClusterBench {
   /** Publishes per second through one node's WebSocket, counted at the ack; the median of three runs. */
   static double hubPublishes(LoadGenerator generator, WireProtocol node, int count, int window) throws Exception {
     Semaphore permits = new Semaphore(window);
-    AtomicInteger acks = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     ClientConnection publisher = generator.connect(node.target(), (connection, text) -> {
-      if (text.contains("\"op\":\"ack\"")) {
-        acks.incrementAndGet();
-        permits.release();
-      } else if (text.contains("\"op\":\"error\"")) {
+      if (text.contains("\"op\":\"error\"")) {
         refused.incrementAndGet();
-        permits.release();
       }
+      permits.release();  // an ack or an error: the hub answers each publish once
     }).get(60, TimeUnit.SECONDS);
     try {
-      double[] rates = new double[3];
-      for (int run = 0; run < rates.length + 1; run++) {
-        long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          acquire(permits);
-          publisher.send("{\"op\":\"publish\",\"topic\":\"throughput\",\"id\":" + i + ",\"payload\":" + PAYLOAD
-              + "}");
-        }
-        acquireAll(permits, window);
-        double rate = count / ((System.nanoTime() - start) / 1e9);
-        if (run > 0) {
-          rates[run - 1] = rate;  // run 0 warms up
-        }
-      }
-      if (refused.get() > 0) {
-        throw new IllegalStateException(refused.get() + " publishes were refused by the hub");
-      }
-      return median(rates);
+      double rate = medianRate(permits, window, count, i -> publisher.send(
+          "{\"op\":\"publish\",\"topic\":\"throughput\",\"id\":" + i + ",\"payload\":" + PAYLOAD + "}"));
+      requireNoneRefused(refused, "the hub");
+      return rate;
     } finally {
       publisher.reset();
     }
@@ -197,21 +179,12 @@ public final class ClusterBench {
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8)) {
       Semaphore permits = new Semaphore(window);
-      double[] rates = new double[3];
-      for (int run = 0; run < rates.length + 1; run++) {
-        long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          acquire(permits);
-          connection.async().publish("steadfast:topic:raw", i + " epoch " + PAYLOAD)
-              .whenComplete((receivers, failure) -> permits.release());
-        }
-        acquireAll(permits, window);
-        double rate = count / ((System.nanoTime() - start) / 1e9);
-        if (run > 0) {
-          rates[run - 1] = rate;
-        }
-      }
-      return median(rates);
+      AtomicInteger refused = new AtomicInteger();
+      double rate = medianRate(permits, window, count, i -> connection.async()
+          .publish("steadfast:topic:raw", i + " epoch " + PAYLOAD)
+          .whenComplete((receivers, failure) -> answered(permits, refused, failure)));
+      requireNoneRefused(refused, "Redis");
+      return rate;
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
@@ -225,20 +198,47 @@ public final class ClusterBench {
     try (RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri(uri).historySize(historySize)
         .build())) {
       Semaphore permits = new Semaphore(window);
-      double[] rates = new double[3];
-      for (int run = 0; run < rates.length + 1; run++) {
-        long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          acquire(permits);
-          broker.publish("broker-alone", PAYLOAD).whenComplete((ignored, failure) -> permits.release());
-        }
-        acquireAll(permits, window);
-        double rate = count / ((System.nanoTime() - start) / 1e9);
-        if (run > 0) {
-          rates[run - 1] = rate;
-        }
+      AtomicInteger refused = new AtomicInteger();
+      double rate = medianRate(permits, window, count, i -> broker.publish("broker-alone", PAYLOAD)
+          .whenComplete((ignored, failure) -> answered(permits, refused, failure)));
+      requireNoneRefused(refused, "the Redis broker");
+      return rate;
+    }
+  }
+
+  /** Sends publish number {@code i}; whoever receives its answer releases one permit. */
+  @FunctionalInterface
+  interface Send {
+    void publish(int i) throws Exception;
+  }
+
+  /** {@code count} publishes with at most {@code window} unanswered, four times; the median rate of the last three. */
+  private static double medianRate(Semaphore permits, int window, int count, Send send) throws Exception {
+    double[] rates = new double[3];
+    for (int run = 0; run < rates.length + 1; run++) {
+      long start = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        acquire(permits);
+        send.publish(i);
       }
-      return median(rates);
+      acquireAll(permits, window);
+      if (run > 0) {
+        rates[run - 1] = count / ((System.nanoTime() - start) / 1e9);  // run 0 warms up
+      }
+    }
+    return median(rates);
+  }
+
+  private static void answered(Semaphore permits, AtomicInteger refused, Throwable failure) {
+    if (failure != null) {
+      refused.incrementAndGet();
+    }
+    permits.release();
+  }
+
+  private static void requireNoneRefused(AtomicInteger refused, String who) {
+    if (refused.get() > 0) {
+      throw new IllegalStateException(refused.get() + " publishes were refused by " + who);
     }
   }
 

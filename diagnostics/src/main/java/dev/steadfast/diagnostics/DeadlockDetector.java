@@ -14,14 +14,17 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.io.IOException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
-import javax.management.MBeanServer;
+import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 
 /**
  * Builds the wait-for graph of all threads (monitor and synchronizer waits from {@link ThreadMXBean}, class
- * initialization waits from the {@code Thread.print} diagnostic command) and reports its cycles.
+ * initialization waits from the {@code Thread.print} diagnostic command) and reports its cycles. It reads both through
+ * an {@link MBeanServerConnection}, so the same analysis runs on this JVM's platform MBean server and on another JVM
+ * reached through JMX (the doctor).
  *
  * <p>Every thread waits for at most one thing, so the graph has at most one outgoing edge per thread and cycles are
  * found by following edges. Lock-only cycles are confirmed by the JVM's own detector; cycles with a class
@@ -33,10 +36,14 @@ final class DeadlockDetector {
     static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
     private static final String THREAD_PRINT = "threadPrint";
 
-    private final MBeanServer server;
+    private final MBeanServerConnection server;
     private final ThreadMXBean threads;
 
-    DeadlockDetector(MBeanServer server, ThreadMXBean threads) {
+    /**
+     * @param server  where the {@code DiagnosticCommand} MBean is invoked
+     * @param threads the same JVM's thread MXBean (the platform one, or a proxy over {@code server})
+     */
+    DeadlockDetector(MBeanServerConnection server, ThreadMXBean threads) {
         this.server = Objects.requireNonNull(server, "server");
         this.threads = Objects.requireNonNull(threads, "threads");
     }
@@ -58,7 +65,8 @@ final class DeadlockDetector {
         }
     }
 
-    DeadlockReport analyze() {
+    /** @throws IOException when the connection to the analysed JVM fails (never for this JVM's own server) */
+    DeadlockReport analyze() throws IOException {
         Capture first = capture();
         List<List<Edge>> cycles = cycles(first);
         if (cycles.stream().anyMatch(DeadlockDetector::isClassInitCycle)) {
@@ -79,7 +87,7 @@ final class DeadlockDetector {
         return cycle.stream().anyMatch(e -> e.kind() == Deadlock.Kind.CLASS_INITIALIZATION);
     }
 
-    private Capture capture() {
+    private Capture capture() throws IOException {
         List<String> warnings = new ArrayList<>();
         Optional<String> text = threadPrint(warnings);
         Capture capture = new Capture(ThreadDump.from(threads));
@@ -289,11 +297,11 @@ final class DeadlockDetector {
         return new Deadlock(participants, blocked);
     }
 
-    private Set<Long> jvmDeadlocked(List<String> warnings) {
+    private Set<Long> jvmDeadlocked(List<String> warnings) throws IOException {
         long[] ids;
         try {
-            ids = threads.isSynchronizerUsageSupported()
-                    ? threads.findDeadlockedThreads() : threads.findMonitorDeadlockedThreads();
+            ids = JmxCalls.call(() -> threads.isSynchronizerUsageSupported()
+                    ? threads.findDeadlockedThreads() : threads.findMonitorDeadlockedThreads());
         } catch (UnsupportedOperationException | SecurityException e) {
             warnings.add("the JVM's deadlock detector is unavailable (" + e + "); lock cycles are reported from"
                     + " the thread dump without its confirmation");
@@ -308,7 +316,7 @@ final class DeadlockDetector {
         return set;
     }
 
-    private Optional<String> threadPrint(List<String> warnings) {
+    private Optional<String> threadPrint(List<String> warnings) throws IOException {
         String notDetected = "class-initialization deadlocks and waits are NOT detected";
         try {
             Object text = server.invoke(new ObjectName(DIAGNOSTIC_COMMAND), THREAD_PRINT,
@@ -318,7 +326,7 @@ final class DeadlockDetector {
             }
             warnings.add(notDetected + ": " + DIAGNOSTIC_COMMAND + " " + THREAD_PRINT + " returned " + text);
         } catch (InstanceNotFoundException e) {
-            warnings.add(notDetected + ": this JVM (" + System.getProperty("java.vm.name") + ") has no MBean "
+            warnings.add(notDetected + ": this JVM (" + JmxCalls.vmName(server) + ") has no MBean "
                     + DIAGNOSTIC_COMMAND + "; monitor and lock deadlocks are still detected. Run on a HotSpot-based"
                     + " JDK with the jdk.management module to detect them.");
         } catch (JMException | SecurityException | UnsupportedOperationException e) {

@@ -1,7 +1,11 @@
 package dev.steadfast.diagnostics;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.Objects;
+import javax.management.MBeanServerConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +31,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class Deadlocks {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Deadlocks.class);
-
     private Deadlocks() {
+    }
+
+    /**
+     * Only {@link #find()} and {@link #classInitializationWaits()} log: held apart so that {@link #analyze()} also
+     * works where SLF4J is not on the class path (steadfast-junit brings none into users' suites).
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Deadlocks.class);
     }
 
     /**
@@ -38,8 +48,30 @@ public final class Deadlocks {
      * @return deadlocks, class-initialization waits, the thread dump used, and warnings about what could not be checked
      */
     public static DeadlockReport analyze() {
-        return new DeadlockDetector(ManagementFactory.getPlatformMBeanServer(), ManagementFactory.getThreadMXBean())
-                .analyze();
+        try {
+            return analyze(ManagementFactory.getPlatformMBeanServer());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the platform MBean server has no connection to lose", e);
+        }
+    }
+
+    /**
+     * Analyzes all threads of the JVM behind a JMX connection, with the same analysis as {@link #analyze()}: another
+     * process reached through its local management agent (what {@code steadfast doctor hang} does) or a remote one.
+     *
+     * <pre>{@code
+     * try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+     *     DeadlockReport report = Deadlocks.analyze(connector.getMBeanServerConnection());
+     * }
+     * }</pre>
+     *
+     * @param connection a connection to a JVM's MBean server (this JVM's platform server is accepted too); not null
+     * @return deadlocks, class-initialization waits, the thread dump used, and warnings about what could not be checked
+     * @throws IOException if the connection fails (the JVM ended, say)
+     */
+    public static DeadlockReport analyze(MBeanServerConnection connection) throws IOException {
+        Objects.requireNonNull(connection, "connection");
+        return new DeadlockDetector(connection, JmxCalls.threadMXBean(connection)).analyze();
     }
 
     /**
@@ -51,7 +83,7 @@ public final class Deadlocks {
     public static List<Deadlock> find() {
         DeadlockReport report = analyze();
         for (String warning : report.warnings()) {
-            LOG.warn("Deadlock detection incomplete: {}", warning);
+            Log.LOG.warn("Deadlock detection incomplete: {}", warning);
         }
         return report.deadlocks();
     }
@@ -66,7 +98,7 @@ public final class Deadlocks {
     public static List<ClassInitializationWait> classInitializationWaits() {
         DeadlockReport report = analyze();
         for (String warning : report.warnings()) {
-            LOG.warn("Class-initialization waits incomplete: {}", warning);
+            Log.LOG.warn("Class-initialization waits incomplete: {}", warning);
         }
         return report.classInitializationWaits();
     }

@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import javax.management.MBeanServerConnection;
 
 /**
  * Writes heap dumps of this JVM in HPROF format (readable by Eclipse MAT, VisualVM, Shark).
@@ -39,13 +40,7 @@ public final class HeapDumps {
      */
     public static Path dumpLive(Path file) {
         Objects.requireNonNull(file, "file");
-        Path target = file.toAbsolutePath();
-        if (!target.getFileName().toString().endsWith(SUFFIX)) {
-            throw new IllegalArgumentException("heap dump file name must end with " + SUFFIX + ": " + file);
-        }
-        if (Files.exists(target)) {
-            throw new IllegalArgumentException("heap dump file already exists (the JVM never overwrites one): " + file);
-        }
+        Path target = checkedTarget(file);
         HotSpotDiagnosticMXBean hotSpot = hotSpotDiagnostics();
         try {
             Path parent = target.getParent();
@@ -55,6 +50,48 @@ public final class HeapDumps {
             hotSpot.dumpHeap(target.toString(), true);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write heap dump to " + target + ": " + e.getMessage(), e);
+        }
+        return target;
+    }
+
+    /**
+     * Makes the JVM behind a JMX connection dump its live objects, as {@link #dumpLive(Path)} does for this one. That
+     * JVM writes the file, so the path is as that process sees it (same machine: the same path) and its user must be
+     * able to write there.
+     *
+     * <pre>{@code
+     * Path dump = HeapDumps.dumpLive(connector.getMBeanServerConnection(), Path.of("/tmp/service.hprof"));
+     * }</pre>
+     *
+     * @param connection a connection to a HotSpot JVM's MBean server; not null
+     * @param file where to write; must end with {@value #SUFFIX} and must not exist yet; its directory must exist
+     * @return the absolute path of the written file
+     * @throws IllegalArgumentException      if the name does not end with {@value #SUFFIX} or the file already exists
+     * @throws UnsupportedOperationException if that JVM has no {@code HotSpotDiagnosticMXBean}
+     * @throws IOException                   if the connection fails or that JVM cannot write the file
+     */
+    public static Path dumpLive(MBeanServerConnection connection, Path file) throws IOException {
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(file, "file");
+        Path target = checkedTarget(file);
+        HotSpotDiagnosticMXBean hotSpot;
+        try {
+            hotSpot = ManagementFactory.newPlatformMXBeanProxy(connection,
+                    "com.sun.management:type=HotSpotDiagnostic", HotSpotDiagnosticMXBean.class);
+        } catch (IllegalArgumentException e) {
+            throw unsupported(e);
+        }
+        hotSpot.dumpHeap(target.toString(), true);
+        return target;
+    }
+
+    private static Path checkedTarget(Path file) {
+        Path target = file.toAbsolutePath();
+        if (!target.getFileName().toString().endsWith(SUFFIX)) {
+            throw new IllegalArgumentException("heap dump file name must end with " + SUFFIX + ": " + file);
+        }
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException("heap dump file already exists (the JVM never overwrites one): " + file);
         }
         return target;
     }

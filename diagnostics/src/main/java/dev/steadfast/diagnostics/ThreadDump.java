@@ -1,5 +1,7 @@
 package dev.steadfast.diagnostics;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -9,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.management.MBeanServerConnection;
 
 /**
  * All live platform threads of this JVM at one moment, with full stacks, the locks each holds and the lock each waits
@@ -47,11 +50,35 @@ public final class ThreadDump {
      * @return the dump
      */
     public static ThreadDump capture() {
-        return from(ManagementFactory.getThreadMXBean());
+        try {
+            return from(ManagementFactory.getThreadMXBean());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the platform thread MXBean has no connection to lose", e);
+        }
     }
 
-    static ThreadDump from(ThreadMXBean mx) {
-        ThreadInfo[] infos = mx.dumpAllThreads(mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported());
+    /**
+     * Captures every live platform thread of the JVM behind a JMX connection, the same way {@link #capture()} does
+     * for this one. This is what {@code steadfast doctor hang} uses on another process.
+     *
+     * <pre>{@code
+     * try (JMXConnector connector = JMXConnectorFactory.connect(url)) {
+     *     ThreadDump dump = ThreadDump.capture(connector.getMBeanServerConnection());
+     * }
+     * }</pre>
+     *
+     * @param connection a connection to a JVM's MBean server (this JVM's platform server is accepted too); not null
+     * @return the dump
+     * @throws IOException if the connection fails (the JVM ended, say)
+     */
+    public static ThreadDump capture(MBeanServerConnection connection) throws IOException {
+        Objects.requireNonNull(connection, "connection");
+        return from(JmxCalls.threadMXBean(connection));
+    }
+
+    static ThreadDump from(ThreadMXBean mx) throws IOException {
+        ThreadInfo[] infos = JmxCalls.call(() -> mx.dumpAllThreads(mx.isObjectMonitorUsageSupported(),
+                mx.isSynchronizerUsageSupported()));
         Instant now = Instant.now();
         List<ThreadSnapshot> snapshots = new ArrayList<>(infos.length);
         for (ThreadInfo info : infos) {

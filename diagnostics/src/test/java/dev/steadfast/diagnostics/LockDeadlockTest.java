@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.management.MBeanServerConnection;
 import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.Test;
 
@@ -186,6 +187,35 @@ class LockDeadlockTest {
             assertThat(report.classInitializationWaits()).isEmpty();
             assertThat(report.toString()).contains("Warnings:\n  class-initialization deadlocks and waits are NOT");
         }
+    }
+
+    @Test
+    void analyze_overAConnectionToAnotherServer_findsTheLockDeadlockThroughMXBeanProxies() throws Exception {
+        try (TestThreads threads = new TestThreads("connection")) {
+            Thread a = startSynchronizerDeadlock(threads)[0];
+            // Not the platform server itself: the analysis takes the path a remote JVM takes (MXBean proxies).
+            MBeanServerConnection connection = forwardingTo(ManagementFactory.getPlatformMBeanServer());
+
+            DeadlockReport report = await().atMost(PATIENCE).until(() -> Deadlocks.analyze(connection),
+                    r -> !involving(r.deadlocks(), a).isEmpty());
+            ThreadDump dump = ThreadDump.capture(connection);
+
+            assertThat(involving(report.deadlocks(), a).orElseThrow().kind()).isEqualTo(Deadlock.Kind.SYNCHRONIZER);
+            assertThat(report.warnings()).isEmpty();
+            assertThat(dump.find(a.getId()).orElseThrow().lockOwnerId()).isPresent();
+        }
+    }
+
+    private static MBeanServerConnection forwardingTo(MBeanServerConnection target) {
+        return (MBeanServerConnection) java.lang.reflect.Proxy.newProxyInstance(
+                LockDeadlockTest.class.getClassLoader(), new Class<?>[] {MBeanServerConnection.class},
+                (proxy, method, args) -> {
+                    try {
+                        return method.invoke(target, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.steadfast.leak;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,6 +15,7 @@ import java.util.Optional;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 
 /**
@@ -35,6 +38,8 @@ public final class ClassHistogram {
 
     static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
     static final String OPERATION = "gcClassHistogram";
+    /** The command's option to count every object, reachable or not, without the full collection. */
+    static final String ALL_OBJECTS = "-all";
     private static final int TO_STRING_ROWS = 20;
 
     private final List<Entry> entries;
@@ -116,6 +121,41 @@ public final class ClassHistogram {
      */
     public static ClassHistogram capture() {
         return parse(captureText());
+    }
+
+    /**
+     * The histogram text of the JVM behind a JMX connection, exactly as {@code jcmd <pid> GC.class_histogram}
+     * prints it; {@link #parse(String)} reads it, {@link ClassHistogramTrend#add} follows it over time. This is what
+     * {@code steadfast doctor leaks} samples.
+     *
+     * <pre>{@code
+     * String text = ClassHistogram.captureText(connector.getMBeanServerConnection(), true);
+     * ClassHistogram histogram = ClassHistogram.parse(text);
+     * }</pre>
+     *
+     * @param connection a connection to a HotSpot JVM's MBean server (this JVM's platform server is accepted too)
+     * @param liveOnly {@code true} for live objects only, which makes that JVM run a full, stop-the-world collection
+     *                 first; {@code false} counts every object in the heap, garbage included, without collecting
+     *                 (the command's {@code -all})
+     * @return the text
+     * @throws UnsupportedOperationException if that JVM has no {@code DiagnosticCommand} MBean, with the reason
+     * @throws IllegalStateException if the command fails
+     * @throws IOException if the connection fails (the JVM ended, say)
+     */
+    public static String captureText(MBeanServerConnection connection, boolean liveOnly) throws IOException {
+        Objects.requireNonNull(connection, "connection");
+        String[] options = liveOnly ? new String[0] : new String[] {ALL_OBJECTS};
+        try {
+            return (String) connection.invoke(new ObjectName(DIAGNOSTIC_COMMAND), OPERATION,
+                    new Object[] {options}, new String[] {String[].class.getName()});
+        } catch (InstanceNotFoundException e) {
+            throw new UnsupportedOperationException("class histograms need the MBean " + DIAGNOSTIC_COMMAND
+                    + ", which this JVM does not register (a HotSpot JVM with the jdk.management module provides it)",
+                    e);
+        } catch (JMException e) {
+            throw new IllegalStateException("the class histogram command " + DIAGNOSTIC_COMMAND + " " + OPERATION
+                    + " failed: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -222,17 +262,9 @@ public final class ClassHistogram {
     /** Raw histogram text; forces a full collection first (the command counts live objects only). */
     static String captureText() {
         try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            Object result = server.invoke(new ObjectName(DIAGNOSTIC_COMMAND), OPERATION,
-                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
-            return (String) result;
-        } catch (InstanceNotFoundException e) {
-            throw new UnsupportedOperationException("class histograms need the MBean " + DIAGNOSTIC_COMMAND
-                    + ", which this JVM does not register (a HotSpot JVM with the jdk.management module provides it)",
-                    e);
-        } catch (JMException e) {
-            throw new IllegalStateException("the class histogram command " + DIAGNOSTIC_COMMAND + " " + OPERATION
-                    + " failed: " + e.getMessage(), e);
+            return captureText(ManagementFactory.getPlatformMBeanServer(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the platform MBean server has no connection to lose", e);
         }
     }
 

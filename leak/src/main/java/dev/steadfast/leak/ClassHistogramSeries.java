@@ -36,6 +36,14 @@ final class ClassHistogramSeries {
         ClassHistogram.forEachRow(histogramText, (name, instances, bytes) -> columns(name));
     }
 
+    /**
+     * Records counts that are not from a histogram (threads per name pattern, say) as checkpoint {@code index}, with
+     * no bytes: the same growth rule then applies to them.
+     */
+    void recordCounts(int index, Map<String, Long> counts) {
+        counts.forEach((name, count) -> columns(name)[index] += count);
+    }
+
     /** Records the histogram as checkpoint {@code index}. */
     void record(int index, String histogramText) {
         long[] total = {0};
@@ -56,18 +64,22 @@ final class ClassHistogramSeries {
      * Classes whose instance count (or, failing that, shallow size) rose in every interval between checkpoints and
      * still rose, in the second half, at least half as fast as in the first: growth that keeps pace with the
      * iterations, not a cache filling up to its bound or a one-off allocation. Largest byte growth first.
+     *
+     * @param iterationAt where each recorded checkpoint lies on the x axis; its length is how many checkpoints (from
+     *                    the first) are analysed, so a series still being filled can be analysed so far
      */
     List<ClassGrowth> steadilyGrowing(double[] iterationAt) {
+        int n = iterationAt.length;
         List<ClassGrowth> growing = new ArrayList<>();
-        long[] instances = new long[checkpoints];
-        long[] bytes = new long[checkpoints];
+        long[] instances = new long[n];
+        long[] bytes = new long[n];
         for (Map.Entry<String, long[]> entry : instancesAndBytes.entrySet()) {
             long[] columns = entry.getValue();
-            System.arraycopy(columns, 0, instances, 0, checkpoints);
-            System.arraycopy(columns, checkpoints, bytes, 0, checkpoints);
+            System.arraycopy(columns, 0, instances, 0, n);
+            System.arraycopy(columns, checkpoints, bytes, 0, n);
             if (growsSteadily(instances, iterationAt) || growsSteadily(bytes, iterationAt)) {
                 growing.add(new ClassGrowth(entry.getKey(), slope(iterationAt, instances), slope(iterationAt, bytes),
-                        instances[0], instances[checkpoints - 1], bytes[0], bytes[checkpoints - 1]));
+                        instances[0], instances[n - 1], bytes[0], bytes[n - 1]));
             }
         }
         growing.sort(Comparator.comparingDouble(ClassGrowth::bytesPerIteration).reversed()
@@ -75,13 +87,30 @@ final class ClassHistogramSeries {
         return growing;
     }
 
-    /** Per checkpoint, the bytes of the given classes added up: the growth the histogram attributes to them. */
-    double[] summedBytes(List<ClassGrowth> classes) {
-        double[] sum = new double[checkpoints];
+    /** Per checkpoint (the first {@code n}), the bytes of the given classes added up. */
+    double[] summedBytes(List<ClassGrowth> classes, int n) {
+        return summed(classes, n, checkpoints);
+    }
+
+    /** Per checkpoint (the first {@code n}), the instances of the given classes added up. */
+    double[] summedInstances(List<ClassGrowth> classes, int n) {
+        return summed(classes, n, 0);
+    }
+
+    /** The instance counts ({@code bytes == false}) or shallow bytes of one class at the first {@code n} checkpoints. */
+    double[] column(String className, int n, boolean bytes) {
+        return summed(List.of(new ClassGrowth(className, 0, 0, 0, 0, 0, 0)), n, bytes ? checkpoints : 0);
+    }
+
+    private double[] summed(List<ClassGrowth> classes, int n, int offset) {
+        double[] sum = new double[n];
         for (ClassGrowth growth : classes) {
             long[] columns = instancesAndBytes.get(growth.className());
-            for (int i = 0; i < checkpoints; i++) {
-                sum[i] += columns[checkpoints + i];
+            if (columns == null) {
+                continue;
+            }
+            for (int i = 0; i < n; i++) {
+                sum[i] += columns[offset + i];
             }
         }
         return sum;

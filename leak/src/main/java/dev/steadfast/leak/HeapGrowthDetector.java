@@ -194,7 +194,7 @@ public final class HeapGrowthDetector {
                 .orElse(List.of());
         HeapGrowthStatistics.LinearFit classesFit = classes.isEmpty()
                 ? null
-                : HeapGrowthStatistics.fit(x, sampler.histograms().orElseThrow().summedBytes(classes),
+                : HeapGrowthStatistics.fit(x, sampler.histograms().orElseThrow().summedBytes(classes, checkpoints),
                         confidenceLevel);
         return new HeapGrowthReport(this, liveFit, classesFit, usedFit.slope(), sampler.histograms().isPresent(),
                 samples, classes, sampler.warnings(), elapsed);

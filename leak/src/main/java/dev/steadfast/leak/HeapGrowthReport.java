@@ -70,12 +70,10 @@ public final class HeapGrowthReport {
         int middle = last / 2;
         this.firstHalfBytesPerIteration = rate(checkpoints.get(0), checkpoints.get(middle));
         this.secondHalfBytesPerIteration = rate(checkpoints.get(middle), checkpoints.get(last));
-        // A leak adds about as much in each half of the run; a one-time allocation or a cache filling to its bound
-        // puts all its growth in one half, which a straight line through the points would still call significant.
-        this.liveGrowthSustained = firstHalfBytesPerIteration >= bytesPerIteration / 2
-                && secondHalfBytesPerIteration >= bytesPerIteration / 2;
-        this.growing = liveFit.lowerBound() > thresholdBytesPerIteration && liveGrowthSustained
-                || classesFit != null && classesFit.lowerBound() > thresholdBytesPerIteration;
+        this.liveGrowthSustained = HeapGrowthStatistics.isSustained(bytesPerIteration, firstHalfBytesPerIteration,
+                secondHalfBytesPerIteration);
+        this.growing = HeapGrowthStatistics.isGrowing(liveFit, liveGrowthSustained, classesFit,
+                thresholdBytesPerIteration);
         this.heapUsedBytesPerIteration = heapUsedBytesPerIteration;
         this.fromClassHistograms = fromClassHistograms;
         this.checkpoints = List.copyOf(checkpoints);

@@ -1,8 +1,8 @@
 package dev.steadfast.leak;
 
 /**
- * Least-squares line fit with a Student-t confidence interval on the slope, shared by the heap-growth detector and
- * the production monitor.
+ * Least-squares line fit with a Student-t confidence interval on the slope, and the growth verdict, shared by the
+ * heap-growth detector, the production monitor and the out-of-process {@link ClassHistogramTrend}.
  *
  * <p>The t quantile is computed from the regularized incomplete beta function, so no statistics library is needed
  * for two dozen lines of well-known numerics.
@@ -40,6 +40,26 @@ final class HeapGrowthStatistics {
             throw new IllegalArgumentException(name + " must be a finite number >= 0: " + threshold);
         }
         return threshold;
+    }
+
+    /**
+     * Whether growth is spread over the run: a leak adds about as much in each half; a one-time allocation or a cache
+     * filling to its bound puts all its growth in one half, which a straight line through the points would still
+     * call significant.
+     */
+    static boolean isSustained(double slope, double firstHalfSlope, double secondHalfSlope) {
+        return firstHalfSlope >= slope / 2 && secondHalfSlope >= slope / 2;
+    }
+
+    /**
+     * The verdict of the heap-growth detector and of the doctor: growing when the lower confidence bound of the
+     * growing classes' summed bytes, or of the live heap (if its growth is sustained), is above the threshold.
+     *
+     * @param classesFit fit through the growing classes' bytes added up, null when no class grows
+     */
+    static boolean isGrowing(LinearFit liveFit, boolean liveGrowthSustained, LinearFit classesFit, double threshold) {
+        return liveFit.lowerBound() > threshold && liveGrowthSustained
+                || classesFit != null && classesFit.lowerBound() > threshold;
     }
 
     /**

@@ -89,6 +89,68 @@ final class RetentionPaths {
     }
 
     /**
+     * Where instances of each class are held, for {@link ClassRetention#find}: samples up to {@code perClass}
+     * instances spread over all of a class's instances and keeps the path that most of them share (Shark groups
+     * paths that differ only in array indexes). One analysis pass per class, since Shark drops a path running
+     * through another object it is asked about.
+     */
+    static List<ClassRetention> ofClasses(Path dump, List<String> classNames, int perClass) throws IOException {
+        List<ClassRetention> found = new ArrayList<>(classNames.size());
+        File file = dump.toFile();
+        try (CloseableHeapGraph graph = HprofHeapGraph.Companion.openHeapGraph(file, null,
+                HprofIndex.Companion.defaultIndexedGcRootTags())) {
+            HeapAnalyzer analyzer = new HeapAnalyzer(OnAnalysisProgressListener.Companion.getNO_OP());
+            for (String className : classNames) {
+                HeapObject.HeapClass heapClass = graph.findClassByName(className);
+                if (heapClass == null) {
+                    continue;
+                }
+                Set<Long> ids = sampleInstances(heapClass, perClass);
+                if (ids.isEmpty()) {
+                    continue;
+                }
+                HeapAnalysisSuccess analysis = analyze(analyzer, file, graph, ids, List.of(ObjectInspectors.THREAD));
+                LeakTrace best = null;
+                int bestCount = 0;
+                for (Iterator<Leak> it = analysis.getAllLeaks().iterator(); it.hasNext(); ) {
+                    List<LeakTrace> traces = it.next().getLeakTraces();
+                    if (traces.size() > bestCount) {
+                        bestCount = traces.size();
+                        best = traces.get(0);
+                    }
+                }
+                if (best != null) {
+                    found.add(new ClassRetention(className, toPath(best), bestCount, ids.size()));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static Set<Long> sampleInstances(HeapObject.HeapClass heapClass, int perClass) {
+        List<kotlin.sequences.Sequence<? extends HeapObject>> kinds = List.of(heapClass.getDirectInstances(),
+                heapClass.getObjectArrayInstances(), heapClass.getPrimitiveArrayInstances());
+        long total = 0;
+        for (kotlin.sequences.Sequence<? extends HeapObject> kind : kinds) {
+            for (Iterator<? extends HeapObject> it = kind.iterator(); it.hasNext(); it.next()) {
+                total++;
+            }
+        }
+        long stride = Math.max(1, total / Math.max(1, perClass));
+        Set<Long> ids = new HashSet<>();
+        long index = 0;
+        for (kotlin.sequences.Sequence<? extends HeapObject> kind : kinds) {
+            for (Iterator<? extends HeapObject> it = kind.iterator(); it.hasNext() && ids.size() < perClass; index++) {
+                HeapObject object = it.next();
+                if (index % stride == 0) {
+                    ids.add(object.getObjectId());
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
      * @param paths                per watched key, the shortest strong path from a GC root
      * @param notStronglyReachable keys whose object is in the dump with no strong path: held only by soft, weak or
      *                             phantom references (a memory-sensitive cache), or awaiting finalization

@@ -60,8 +60,9 @@ final class Connection implements ChannelFutureListener, Runnable {
     private int pongsInWindow;
     private byte[] owedPong;
     private ScheduledFuture<?> owedPongTimer;
-    /** Write-progress watchdog: what was queued at the last heartbeat, and since when nothing has moved. */
-    private long stallSignature;
+    /** Write-progress watchdog: the queue's head and size at the last heartbeat, and since when nothing has moved. */
+    private long stallHeadSignature;
+    private long stallPendingBytes;
     private long stalledSinceNanos;
     private Set<String> subscriptions;
     /**
@@ -205,7 +206,9 @@ final class Connection implements ChannelFutureListener, Runnable {
 
     /**
      * Whether bytes have been waiting to be written, without any of them moving, for the idle timeout: the client
-     * stopped reading, whatever it still sends (its own frames keep the idle clock fresh).
+     * stopped reading, whatever it still sends (its own frames keep the idle clock fresh, and the pongs they cause
+     * only lengthen the queue). Progress is judged at the head of the queue only: the head message changed, its
+     * unwritten part shrank, or the queue got shorter in bytes. What is added at the tail is not progress.
      */
     private boolean stalled(long now, long idleNanos) {
         io.netty.channel.ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
@@ -215,10 +218,12 @@ final class Connection implements ChannelFutureListener, Runnable {
             return false;
         }
         Object head = queued.current();
-        long signature = pending * 31 + System.identityHashCode(head)
-                + (head instanceof io.netty.buffer.ByteBuf buffer ? buffer.readableBytes() * 17L : 0);
-        if (stalledSinceNanos == 0 || signature != stallSignature) {
-            stallSignature = signature;
+        long headSignature = System.identityHashCode(head) * 31L
+                + (head instanceof io.netty.buffer.ByteBuf buffer ? buffer.readableBytes() : 0);
+        boolean moved = headSignature != stallHeadSignature || pending < stallPendingBytes;
+        stallHeadSignature = headSignature;
+        stallPendingBytes = pending;
+        if (stalledSinceNanos == 0 || moved) {
             stalledSinceNanos = now;
             return false;
         }

@@ -72,7 +72,12 @@ public final class HeapDumpDiff {
         }
     }
 
-    private static Map<String, Long> instanceCounts(Path dump) throws IOException {
+    /**
+     * Instances and arrays per class in one heap dump, read with Shark: what a user compares between two dumps.
+     *
+     * @throws IOException if the dump cannot be read
+     */
+    public static Map<String, Long> instanceCounts(Path dump) throws IOException {
         Map<Long, Long> countsByClassId = new HashMap<>();
         Map<String, Long> counts = new HashMap<>();
         try (CloseableHeapGraph graph = HprofHeapGraph.Companion.openHeapGraph(dump.toFile(), null,

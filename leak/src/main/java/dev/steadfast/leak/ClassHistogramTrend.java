@@ -1,0 +1,243 @@
+package dev.steadfast.leak;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Growth over wall-clock time of a JVM's live objects per class, from class histograms taken at intervals: the
+ * statistics of {@link HeapGrowthDetector} (least-squares slopes with Student-t confidence bounds, classes that grow
+ * in every interval, the same verdict rule) with minutes instead of iterations on the x axis. The histograms may
+ * come from any JVM, for example through {@link ClassHistogram#captureText(javax.management.MBeanServerConnection,
+ * boolean)}; this is the engine of {@code steadfast doctor leaks}.
+ *
+ * <p>Other named counts can be followed the same way ({@link #addCounts}): the doctor follows threads per name
+ * pattern ({@code pool-*-thread-*}) with a trend of their own.
+ *
+ * <p>Not thread-safe: one sampler adds, then evaluates. Memory is bounded by {@code maxSamples} times the number of
+ * distinct names seen.
+ *
+ * <pre>{@code
+ * ClassHistogramTrend trend = ClassHistogramTrend.of(13, ClassHistogramTrend.DEFAULT_THRESHOLD_BYTES_PER_MINUTE);
+ * long start = System.nanoTime();
+ * for (int i = 0; i < 13; i++) {
+ *     trend.add(Duration.ofNanos(System.nanoTime() - start), ClassHistogram.captureText(connection, true));
+ *     if (trend.samples() >= ClassHistogramTrend.MIN_SAMPLES) {
+ *         System.out.println(trend.evaluate().isGrowing());
+ *     }
+ *     Thread.sleep(10_000);
+ * }
+ * }</pre>
+ */
+public final class ClassHistogramTrend {
+
+    /**
+     * Fewest samples a verdict is given on. Three would leave a degree of freedom for the confidence interval, but a
+     * small count that wanders (a cached pool's threads: 1, 2, 3) lies exactly on a line often enough to be called
+     * growth, and any wandering value rises in every one of n-1 intervals by chance once in n! runs: 1 in 6 with
+     * three samples, 1 in 120 with five.
+     */
+    public static final int MIN_SAMPLES = 5;
+    /**
+     * Growth tolerated per minute: one kilobyte. A quiet JVM's live histogram moves by a few hundred bytes between
+     * two full collections, and a class must also grow in every interval to be named, so a leak of a few bytes per
+     * second is above it while a cache that settles is not.
+     */
+    public static final double DEFAULT_THRESHOLD_BYTES_PER_MINUTE = 1024;
+
+    private static final double NANOS_PER_MINUTE = 60e9;
+
+    private final ClassHistogramSeries series;
+    private final double[] minutes;
+    private final double thresholdPerMinute;
+    private final double confidenceLevel;
+    private int samples;
+
+    private ClassHistogramTrend(int maxSamples, double thresholdPerMinute, double confidenceLevel) {
+        this.series = new ClassHistogramSeries(maxSamples);
+        this.minutes = new double[maxSamples];
+        this.thresholdPerMinute = thresholdPerMinute;
+        this.confidenceLevel = confidenceLevel;
+    }
+
+    /**
+     * A trend at the detector's confidence level ({@value HeapGrowthDetector#DEFAULT_CONFIDENCE_LEVEL}).
+     *
+     * @param maxSamples how many samples it can hold, at least {@value #MIN_SAMPLES}
+     * @param thresholdPerMinute growth tolerated per minute (bytes for histograms, count for {@link #addCounts}); the
+     *                           verdict is growing only when a slope's lower confidence bound is above it
+     * @throws IllegalArgumentException if {@code maxSamples < MIN_SAMPLES} or the threshold is negative or not finite
+     */
+    public static ClassHistogramTrend of(int maxSamples, double thresholdPerMinute) {
+        if (maxSamples < MIN_SAMPLES) {
+            throw new IllegalArgumentException("maxSamples must be at least " + MIN_SAMPLES
+                    + " (a confidence interval needs a spare degree of freedom): " + maxSamples);
+        }
+        return new ClassHistogramTrend(maxSamples,
+                HeapGrowthStatistics.requireThreshold("thresholdPerMinute", thresholdPerMinute),
+                HeapGrowthDetector.DEFAULT_CONFIDENCE_LEVEL);
+    }
+
+    /**
+     * Adds one histogram, as {@code jcmd GC.class_histogram} prints it.
+     *
+     * @param sinceStart when it was taken, counted from any fixed start; later than the previous sample
+     * @throws IllegalStateException if {@code maxSamples} samples were already added
+     * @throws IllegalArgumentException if {@code sinceStart} is not after the previous sample's
+     */
+    public void add(Duration sinceStart, String histogramText) {
+        Objects.requireNonNull(histogramText, "histogramText");
+        series.record(next(sinceStart), histogramText);
+        samples++;
+    }
+
+    /**
+     * Adds one sample of named counts with no size (threads per name pattern, say): a name growing in every interval
+     * is reported like a growing class, with zero bytes.
+     *
+     * @see #add(Duration, String)
+     */
+    public void addCounts(Duration sinceStart, Map<String, Long> counts) {
+        Objects.requireNonNull(counts, "counts");
+        series.recordCounts(next(sinceStart), counts);
+        samples++;
+    }
+
+    private int next(Duration sinceStart) {
+        Objects.requireNonNull(sinceStart, "sinceStart");
+        if (samples == minutes.length) {
+            throw new IllegalStateException("the trend holds " + minutes.length + " samples and is full");
+        }
+        double at = sinceStart.toNanos() / NANOS_PER_MINUTE;
+        if (samples > 0 && at <= minutes[samples - 1]) {
+            throw new IllegalArgumentException("sample " + samples + " at " + sinceStart
+                    + " is not after the previous one");
+        }
+        minutes[samples] = at;
+        return samples;
+    }
+
+    /** @return samples added so far */
+    public int samples() {
+        return samples;
+    }
+
+    /**
+     * The verdict over the samples added so far.
+     *
+     * @throws IllegalStateException with fewer than {@value #MIN_SAMPLES} samples
+     */
+    public Evaluation evaluate() {
+        if (samples < MIN_SAMPLES) {
+            throw new IllegalStateException("a trend needs at least " + MIN_SAMPLES + " samples: " + samples);
+        }
+        double[] x = Arrays.copyOf(minutes, samples);
+        double[] live = new double[samples];
+        for (int i = 0; i < samples; i++) {
+            live[i] = series.totalBytes(i);
+        }
+        HeapGrowthStatistics.LinearFit liveFit = HeapGrowthStatistics.fit(x, live, confidenceLevel);
+        int middle = (samples - 1) / 2;
+        boolean sustained = HeapGrowthStatistics.isSustained(liveFit.slope(),
+                (live[middle] - live[0]) / (x[middle] - x[0]),
+                (live[samples - 1] - live[middle]) / (x[samples - 1] - x[middle]));
+        List<ClassGrowth> classes = series.steadilyGrowing(x);
+        HeapGrowthStatistics.LinearFit classesFit = classes.isEmpty()
+                ? null : HeapGrowthStatistics.fit(x, series.summedBytes(classes, samples), confidenceLevel);
+        HeapGrowthStatistics.LinearFit countsFit = classes.isEmpty()
+                ? null : HeapGrowthStatistics.fit(x, series.summedInstances(classes, samples), confidenceLevel);
+        List<Growth> growing = new ArrayList<>(classes.size());
+        for (ClassGrowth growth : classes) {
+            growing.add(new Growth(growth.className(),
+                    slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), samples, false),
+                            confidenceLevel)),
+                    slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), samples, true),
+                            confidenceLevel)),
+                    growth.instancesAtStart(), growth.instancesAtEnd(), growth.bytesAtStart(), growth.bytesAtEnd()));
+        }
+        boolean verdict = HeapGrowthStatistics.isGrowing(liveFit, sustained, classesFit, thresholdPerMinute)
+                || countsFit != null && liveFit.slope() == 0 && countsFit.lowerBound() > thresholdPerMinute;
+        return new Evaluation(verdict, slope(liveFit), sustained,
+                Optional.ofNullable(classesFit).map(ClassHistogramTrend::slope),
+                Optional.ofNullable(countsFit).map(ClassHistogramTrend::slope), growing, samples,
+                Duration.ofNanos(Math.round((x[samples - 1] - x[0]) * NANOS_PER_MINUTE)), thresholdPerMinute,
+                confidenceLevel);
+    }
+
+    private static Slope slope(HeapGrowthStatistics.LinearFit fit) {
+        return new Slope(fit.slope(), fit.lowerBound(), fit.upperBound());
+    }
+
+    /**
+     * A growth rate per minute and its two-sided confidence interval.
+     *
+     * <pre>{@code
+     * Slope s = evaluation.liveBytes();
+     * System.out.printf("%.0f B/min (%.0f .. %.0f)%n", s.perMinute(), s.lowerPerMinute(), s.upperPerMinute());
+     * }</pre>
+     *
+     * @param perMinute least-squares slope per minute
+     * @param lowerPerMinute lower bound of its confidence interval
+     * @param upperPerMinute upper bound of its confidence interval
+     */
+    public record Slope(double perMinute, double lowerPerMinute, double upperPerMinute) {
+    }
+
+    /**
+     * One class (or counted name) that grew in every interval.
+     *
+     * <pre>{@code
+     * for (Growth g : evaluation.growing()) {
+     *     System.out.println(g.name() + " +" + g.bytes().perMinute() + " B/min");
+     * }
+     * }</pre>
+     *
+     * @param name class name as in source, or the counted name
+     * @param instances instances (or count) per minute
+     * @param bytes shallow bytes per minute (zero for counts)
+     * @param instancesAtStart at the first sample
+     * @param instancesAtEnd at the last sample
+     * @param bytesAtStart at the first sample
+     * @param bytesAtEnd at the last sample
+     */
+    public record Growth(String name, Slope instances, Slope bytes, long instancesAtStart, long instancesAtEnd,
+            long bytesAtStart, long bytesAtEnd) {
+    }
+
+    /**
+     * The state of a trend at one moment.
+     *
+     * <pre>{@code
+     * Evaluation e = trend.evaluate();
+     * if (e.isGrowing()) {
+     *     e.growing().forEach(System.out::println);
+     * }
+     * }</pre>
+     *
+     * @param isGrowing the verdict: the growing classes' summed bytes, or the live heap (when its growth is spread
+     *                  over the run), or for counts the growing names' summed count, rise faster than the threshold
+     *                  at the lower confidence bound
+     * @param liveBytes slope of the histogram's total bytes
+     * @param liveGrowthSustained whether each half of the run grew at least half as fast as the whole
+     * @param growingBytes slope of the growing classes' bytes added up, when any grows
+     * @param growingCount slope of the growing names' instances (counts) added up, when any grows
+     * @param growing the classes or names that grew in every interval, largest byte growth first
+     * @param samples samples evaluated
+     * @param span time from the first to the last sample
+     * @param thresholdPerMinute growth tolerated per minute
+     * @param confidenceLevel two-sided level of every interval
+     */
+    public record Evaluation(boolean isGrowing, Slope liveBytes, boolean liveGrowthSustained,
+            Optional<Slope> growingBytes, Optional<Slope> growingCount, List<Growth> growing, int samples,
+            Duration span, double thresholdPerMinute, double confidenceLevel) {
+
+        /** Copies the list. */
+        public Evaluation {
+            growing = List.copyOf(growing);
+        }
+    }
+}

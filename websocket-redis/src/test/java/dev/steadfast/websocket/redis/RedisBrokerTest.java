@@ -248,6 +248,31 @@ class RedisBrokerTest {
     }
 
     @Test
+    void password_authenticates_andAWrongOneFailsNamingTheAddressNeverThePassword() throws Exception {
+        REDIS.call("CONFIG", "SET", "requirepass", "s3cret-redis-pw");
+        try {
+            RedisBroker node = broker(RedisBrokerConfig.custom().uri(REDIS.uri()).password("s3cret-redis-pw"));
+            Received received = new Received();
+            node.subscribe("room:1", received);
+            awaitSubscribed(node, "room:1");
+            publishAll(node, "room:1", 1, 1);
+            await().untilAsserted(() -> assertThat(received.messages).containsExactly("1:1"));
+            assertThat(node.toString()).doesNotContain("s3cret");
+
+            RedisBrokerConfig wrong = RedisBrokerConfig.custom().uri(REDIS.uri()).password("not-the-s3cret")
+                    .connectTimeout(Duration.ofSeconds(2)).build();
+            assertThatThrownBy(() -> RedisBroker.connect(wrong))
+                    .isInstanceOf(BrokerException.class)
+                    .hasMessageStartingWith("cannot connect to Redis at 127.0.0.1:" + REDIS.port() + ": ")
+                    .hasMessageContaining("WRONGPASS")
+                    .hasMessageNotContaining("not-the-s3cret");
+        } finally {
+            RespClient.callAll(REDIS.port(), 5_000, List.of(new String[] {"AUTH", "s3cret-redis-pw"},
+                    new String[] {"CONFIG", "SET", "requirepass", ""}));
+        }
+    }
+
+    @Test
     void slowRedis_boundsInFlightPublishes_andRefusesTheRestAsOverloaded() throws Exception {
         RedisBroker node = broker(RedisBrokerConfig.custom().uri(REDIS.uri()).maxInFlightPublishes(5));
         Thread sleeper = new Thread(() -> {

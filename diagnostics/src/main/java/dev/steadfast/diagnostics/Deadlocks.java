@@ -31,9 +31,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class Deadlocks {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Deadlocks.class);
-
     private Deadlocks() {
+    }
+
+    /**
+     * Only {@link #find()} and {@link #classInitializationWaits()} log: held apart so that {@link #analyze()} also
+     * works where SLF4J is not on the class path (steadfast-junit brings none into users' suites).
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Deadlocks.class);
     }
 
     /**
@@ -77,7 +83,7 @@ public final class Deadlocks {
     public static List<Deadlock> find() {
         DeadlockReport report = analyze();
         for (String warning : report.warnings()) {
-            LOG.warn("Deadlock detection incomplete: {}", warning);
+            Log.LOG.warn("Deadlock detection incomplete: {}", warning);
         }
         return report.deadlocks();
     }
@@ -92,7 +98,7 @@ public final class Deadlocks {
     public static List<ClassInitializationWait> classInitializationWaits() {
         DeadlockReport report = analyze();
         for (String warning : report.warnings()) {
-            LOG.warn("Class-initialization waits incomplete: {}", warning);
+            Log.LOG.warn("Class-initialization waits incomplete: {}", warning);
         }
         return report.classInitializationWaits();
     }

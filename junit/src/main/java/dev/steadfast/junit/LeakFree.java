@@ -121,6 +121,20 @@ public @interface LeakFree {
     String STRICT_PROPERTY_NAME = "steadfast.leakfree.strict";
 
     /**
+     * Configuration parameter listing classes to initialise once per run, before the first checked test, so that
+     * one-time initialisation (a configuration parsed, a cache built, a thread started) never lands on whichever
+     * test touches them first: a comma-separated list of fully qualified class names.
+     */
+    String WARM_UP_PROPERTY_NAME = "steadfast.leakfree.warm-up";
+
+    /**
+     * Configuration parameter turning off the logging frameworks' warm-up ({@code true}, the default, or
+     * {@code false}): java.util.logging, SLF4J and Log4j 2 found on the class path are initialised once per run
+     * before the first checked test, so their configuration parsing is no test's leak.
+     */
+    String WARM_UP_LOGGING_PROPERTY_NAME = "steadfast.leakfree.warm-up.logging";
+
+    /**
      * How long to wait for threads started by the test to end before calling them leaked: {@code 0}, a number with a
      * unit ({@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h}; e.g. {@code 250ms}, {@code 2 s}) or
      * an ISO-8601 duration ({@code PT0.5S}). Empty (the default) means: from a less specific annotation,

@@ -50,6 +50,7 @@ class LeakFreeExtension implements BeforeEachCallback, AfterEachCallback, Parame
         if (settings.isEmpty()) {
             return;
         }
+        WarmUp.once(context);
         ExtensionContext.Store store = context.getStore(NAMESPACE);
         // The store closes the scope when the test's context ends, also if afterEach never runs.
         store.put(SCOPE, settings.get().detector()

@@ -16,10 +16,13 @@ import dev.steadfast.leak.KnownBehaviors;
 import dev.steadfast.leak.LeakCheck;
 import dev.steadfast.leak.LeakWatcher;
 import dev.steadfast.leak.ThreadFilter;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -64,6 +67,32 @@ class LeakFreeExtensionTest {
                 .startsWith("Leak check of \"" + PREFIX + "OneOfThreeLeaks.leaks()\": 1 leak\n")
                 .contains("\"fixture-leaker\"")
                 .contains("If a thread may outlive the test, stop it in @AfterEach");
+    }
+
+    @Fixture
+    @LeakFree
+    static class LeaksManyThreads {
+        @Test
+        void test() {
+            for (char c = 'a'; c <= 'z'; c++) {
+                Loop.start("fixture-many-" + c); // no digits: each its own group, so the report is long
+            }
+        }
+    }
+
+    @Test
+    void longReport_isCutWithTheFullReportInAFileTheMessageNames() throws Exception {
+        String message = failureMessage(Corpus.run(LeaksManyThreads.class));
+
+        String[] lines = message.split("\n");
+        assertThat(lines).hasSizeLessThanOrEqualTo(LeakFreeMessages.MAX_LINES);
+        assertThat(lines[lines.length - 1]).matches("… \\d+ more lines; the full report is in .*\\.txt");
+        java.nio.file.Path file = java.nio.file.Path.of(lines[lines.length - 1]
+                .replaceFirst(".* the full report is in ", ""));
+        assertThat(file).startsWith(java.nio.file.Path.of(System.getProperty("basedir", System.getProperty("user.dir")),
+                "target").toAbsolutePath());
+        assertThat(java.nio.file.Files.readString(file)).contains("\"fixture-many-a\"", "\"fixture-many-z\"")
+                .startsWith("Leak check of \"" + PREFIX + "LeaksManyThreads.test()\": 26 leaks");
     }
 
     @Fixture
@@ -616,6 +645,122 @@ class LeakFreeExtensionTest {
                 .startsWith("A LeakWatcher can be injected only into test methods and their @BeforeEach/@AfterEach "
                         + "methods, not into ")
                 .endsWith(": it belongs to one test's scope.");
+    }
+
+    @Fixture
+    @LeakFree
+    static class UsesNettysGlobalEventExecutor {
+        @org.junit.jupiter.api.BeforeAll
+        static void noGlobalThreadYet() throws InterruptedException {
+            dev.steadfast.junit.corpus.LibraryCleanScenarios.NettyGlobalEventExecutorTask.noGlobalThreadYet();
+        }
+
+        @Test
+        void test() throws Exception {
+            // A pending task keeps the singleton's thread alive past the check, which it otherwise may not be.
+            ScheduledFuture<?> pending = GlobalEventExecutor.INSTANCE.schedule(() -> { }, 1, TimeUnit.MINUTES);
+            dev.steadfast.junit.corpus.Leftovers.undoAfterVerdict(() -> pending.cancel(false));
+            assertThat(GlobalEventExecutor.INSTANCE.submit(() -> "ran").get(10, TimeUnit.SECONDS)).isEqualTo("ran");
+        }
+    }
+
+    @Test
+    void nettysGlobalEventExecutorThread_isALibraryNote_withThePathThatOwnsIt() {
+        EngineExecutionResults results = Corpus.run(UsesNettysGlobalEventExecutor.class,
+                Map.of(LeakFree.LINGER_PROPERTY_NAME, "100ms"));
+
+        results.testEvents().assertStatistics(stats -> stats.succeeded(1).failed(0));
+        assertThat(reportEntries(results, "steadfast.leakfree.notes")).singleElement().asString()
+                .startsWith("thread \"globalEventExecutor-")
+                .contains("[rule: library singleton thread]: a JVM-wide singleton of "
+                        + "io.netty.util.concurrent.GlobalEventExecutor: static GlobalEventExecutor.INSTANCE -> thread "
+                        + "holds it");
+    }
+
+    /**
+     * Stands for a framework that initialises itself on first use and leaves request-looking state on the thread
+     * that woke it (a context of its own type set with {@code set()}): each test below touches its own copy, since
+     * a class initialises once per JVM.
+     */
+    static final class FrameworkContext {
+        static final ThreadLocal<FrameworkContext> CURRENT = new ThreadLocal<>();
+    }
+
+    static final class FirstUseInitA {
+        static final boolean READY = init();
+
+        private static boolean init() {
+            FrameworkContext.CURRENT.set(new FrameworkContext());
+            return true;
+        }
+    }
+
+    static final class FirstUseInitB {
+        static final boolean READY = init();
+
+        private static boolean init() {
+            FrameworkContext.CURRENT.set(new FrameworkContext());
+            return true;
+        }
+    }
+
+    @Fixture
+    @LeakFree(checks = LeakCheck.THREAD_LOCALS)
+    static class FirstToTouchA {
+        @Test
+        void test() {
+            dev.steadfast.junit.corpus.Leftovers.undoAfterVerdict(FrameworkContext.CURRENT::remove);
+            assertThat(FirstUseInitA.READY).isTrue();
+        }
+    }
+
+    @Fixture
+    @LeakFree(checks = LeakCheck.THREAD_LOCALS)
+    static class FirstToTouchB {
+        @Test
+        void test() {
+            dev.steadfast.junit.corpus.Leftovers.undoAfterVerdict(FrameworkContext.CURRENT::remove);
+            assertThat(FirstUseInitB.READY).isTrue();
+        }
+    }
+
+    @Test
+    void firstUseInitialisation_withoutWarmUp_landsOnTheTestThatTouchedItFirst() {
+        assertThat(failureMessage(Corpus.run(FirstToTouchA.class)))
+                .contains("LeakFreeExtensionTest$FrameworkContext.CURRENT");
+    }
+
+    @Test
+    void firstUseInitialisation_listedForWarmUp_landsOnNoTest() {
+        EngineExecutionResults results = Corpus.run(FirstToTouchB.class,
+                Map.of(LeakFree.WARM_UP_PROPERTY_NAME, FirstUseInitB.class.getName()));
+
+        results.testEvents().assertStatistics(stats -> stats.succeeded(1).failed(0));
+        assertThat(reportEntries(results, WarmUp.REPORT_ENTRY)).singleElement().asString()
+                .startsWith("initialised once before the first checked test in ")
+                .contains("java.util.logging.LogManager.getLogManager()", "org.slf4j.LoggerFactory.getILoggerFactory()",
+                        FirstUseInitB.class.getName());
+    }
+
+    @Test
+    void warmUp_ofAnUnknownClass_failsNamingIt() {
+        EngineExecutionResults results = Corpus.run(OneOfThreeLeaks.class,
+                Map.of(LeakFree.WARM_UP_PROPERTY_NAME, "com.acme.Missing, " + FirstUseInitB.class.getName()));
+
+        assertThat(results.testEvents().failed().list()).hasSize(3).allSatisfy(event -> assertThat(
+                event.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable()
+                        .orElseThrow().getMessage()).isEqualTo("@LeakFree warm-up failed:\n  - configuration parameter "
+                        + "steadfast.leakfree.warm-up names \"com.acme.Missing\", which is not on the test class path; "
+                        + "write a fully qualified class name, nested classes with $ (com.acme.Outer$Inner)"));
+    }
+
+    private static List<String> reportEntries(EngineExecutionResults results, String key) {
+        return results.allEvents().reportingEntryPublished().stream()
+                .map(event -> event.getRequiredPayload(org.junit.platform.engine.reporting.ReportEntry.class))
+                .flatMap(entry -> entry.getKeyValuePairs().entrySet().stream())
+                .filter(pair -> pair.getKey().equals(key))
+                .map(Map.Entry::getValue)
+                .toList();
     }
 
     private static String failureMessage(EngineExecutionResults results) {

@@ -118,8 +118,8 @@ public final class LeakReport {
         if (!threads.isEmpty()) {
             out.append('\n').append(Texts.plural(threads.size(), "thread", "threads"))
                     .append(" started in the scope still alive after ").append(Texts.duration(linger)).append(":\n");
-            for (ThreadLeak leak : threads) {
-                Texts.appendIndented(out, "  ", leak.toString());
+            for (List<ThreadLeak> group : ThreadLeakGroups.group(threads)) {
+                ThreadLeakGroups.append(out, "  ", group);
             }
         }
         if (!threadLocals.isEmpty()) {

@@ -123,14 +123,14 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
         List<String> warnings = new ArrayList<>();
         Set<LeakCheck> notRun = EnumSet.noneOf(LeakCheck.class);
         Set<LeakCheck> checks = detector.checks();
-        List<ThreadLeak> threads = checks.contains(LeakCheck.THREADS) ? checkThreads(warnings) : List.of();
+        List<LeakNote> notes = new ArrayList<>();
+        List<ThreadLeak> threads = checks.contains(LeakCheck.THREADS) ? checkThreads(warnings, notes) : List.of();
         List<ThreadLocalLeak> threadLocals = List.of();
-        List<LeakNote> notes = List.of();
         if (checks.contains(LeakCheck.THREAD_LOCALS)) {
             if (threadLocalCheck != null) {
                 ThreadLocalCheck.Result result = threadLocalCheck.check(warnings);
                 threadLocals = result.leaks();
-                notes = result.notes();
+                notes.addAll(result.notes());
             } else {
                 notRun.add(LeakCheck.THREAD_LOCALS);
                 String reason = maps.unavailableReason().orElse("ThreadLocal maps cannot be read").strip();
@@ -179,7 +179,7 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------- threads
 
-    private List<ThreadLeak> checkThreads(List<String> warnings) {
+    private List<ThreadLeak> checkThreads(List<String> warnings, List<LeakNote> notes) {
         Map<Thread, ScopeMarker.Origin> candidates = new IdentityHashMap<>();
         if (maps.isAvailable()) {
             // Every thread constructed in the scope passed through the marker's childValue: none means nothing to find.
@@ -215,13 +215,29 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
                 continue;
             }
             ScopeMarker.Origin origin = candidate.getValue();
-            leaks.add(new ThreadLeak(thread.getName(), thread.getId(), thread.getState(), thread.isDaemon(),
+            ThreadLeak leak = new ThreadLeak(thread.getName(), thread.getId(), thread.getState(), thread.isDaemon(),
                     Arrays.asList(thread.getStackTrace()),
                     origin == null ? Optional.empty() : Optional.of(origin.creator()),
-                    origin == null ? List.of() : origin.creationSite()));
+                    origin == null ? List.of() : origin.creationSite());
+            Optional<String> singleton = origin == null || detector.strict() ? Optional.empty()
+                    : singletons().why(thread, origin.creationSite());
+            if (singleton.isPresent()) {
+                notes.add(LibrarySingletonThreads.note(leak, singleton.get()));
+            } else {
+                leaks.add(leak);
+            }
         }
         leaks.sort(Comparator.comparingLong(ThreadLeak::id));
         return leaks;
+    }
+
+    /** Made only when a thread outlived the linger: the rare case pays for the class lookups. */
+    private LibrarySingletonThreads singletons() {
+        ClassLoader loader = fieldSearchHints.isEmpty() ? null : fieldSearchHints.get(0).getClassLoader();
+        if (loader == null) {
+            loader = openingThread.getContextClassLoader();
+        }
+        return new LibrarySingletonThreads(fieldSearchHints, loader);
     }
 
     /** Waits until the threads end or the linger passes, returning at once when they have ended. */

@@ -82,6 +82,32 @@ class ThreadLeakTest {
     }
 
     @Test
+    void eightLeakedWorkersOfOnePool_readAsOneBlock() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (LeakScope scope = detector.open("pool leak")) {
+            CountDownLatch allStarted = new CountDownLatch(8);
+            for (int i = 0; i < 8; i++) {
+                pool.execute(() -> {
+                    allStarted.countDown();
+                    awaitQuietly(allStarted);
+                });
+            }
+            assertThat(allStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            LeakReport report = scope.check();
+
+            String text = report.toString();
+            assertThat(report.threads()).hasSize(8);
+            assertThat(text).contains("8 threads of one pool (non-daemon: they keep the JVM from exiting): \"pool-")
+                    .contains("all started by thread \"" + Thread.currentThread().getName() + "\" at");
+            assertThat(text.split("\n")).as(text).hasSizeLessThan(40);
+            assertThat(text.split("all started by", -1)).hasSize(2); // one creation site for the whole pool
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void executorNeverShutDown_isReported_withPoolCreationSite() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(1, named("orders-pool"));
         try (LeakScope scope = detector.open("executor leak")) {
@@ -280,5 +306,13 @@ class ThreadLeakTest {
     private static java.util.concurrent.ThreadFactory named(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> new Thread(task, count.getAndIncrement() == 0 ? prefix : prefix + "-" + count.get());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

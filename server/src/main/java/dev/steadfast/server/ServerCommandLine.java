@@ -57,6 +57,8 @@ final class ServerCommandLine {
       Map.entry("eventLoopThreads", "--io-threads"),
       Map.entry("maxConnections", "--max-connections"),
       Map.entry("maxConnectionsPerAddress", "--max-connections-per-address"),
+      Map.entry("maxPendingHandshakesPerAddress", "--max-pending-handshakes-per-address"),
+      Map.entry("maxPingsPerSecond", "--max-pings-per-second"),
       Map.entry("maxFrameSize", "--max-message-bytes"),
       Map.entry("maxMessageSize", "--max-message-bytes"),
       Map.entry("maxOutboundBytes", "--max-outbound-bytes"),
@@ -132,6 +134,17 @@ final class ServerCommandLine {
     @Option(names = "--max-connections-per-address", paramLabel = "N",
         description = "Cap per client IP address (STEADFAST_MAX_CONNECTIONS_PER_ADDRESS).")
     String maxConnectionsPerAddress;
+
+    @Option(names = "--max-pending-handshakes-per-address", paramLabel = "N",
+        description = "Cap per client IP address on connections that have not sent a complete request"
+            + " (STEADFAST_MAX_PENDING_HANDSHAKES_PER_ADDRESS; default "
+            + WebSocketHubConfig.DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS + ").")
+    String maxPendingHandshakesPerAddress;
+
+    @Option(names = "--max-pings-per-second", paramLabel = "N",
+        description = "Ping frames answered per connection per second, the rest coalesced"
+            + " (STEADFAST_MAX_PINGS_PER_SECOND; default " + WebSocketHubConfig.DEFAULT_MAX_PINGS_PER_SECOND + ").")
+    String maxPingsPerSecond;
 
     @Option(names = "--max-message-bytes", paramLabel = "BYTES",
         description = "Largest frame and message accepted (STEADFAST_MAX_MESSAGE_BYTES).")
@@ -245,6 +258,9 @@ final class ServerCommandLine {
     reader.apply("--max-connections", flags.maxConnections, reader::integer, hub::maxConnections);
     reader.apply("--max-connections-per-address", flags.maxConnectionsPerAddress, reader::integer,
         hub::maxConnectionsPerAddress);
+    reader.apply("--max-pending-handshakes-per-address", flags.maxPendingHandshakesPerAddress, reader::integer,
+        hub::maxPendingHandshakesPerAddress);
+    reader.apply("--max-pings-per-second", flags.maxPingsPerSecond, reader::integer, hub::maxPingsPerSecond);
     reader.apply("--max-message-bytes", flags.maxMessageBytes, reader::integer,
         n -> hub.maxFrameSize(n).maxMessageSize(n));
     reader.apply("--max-outbound-bytes", flags.maxOutboundBytes, reader::integer, hub::maxOutboundBytes);

@@ -188,6 +188,15 @@ class ServerCommandLineTest {
   }
 
   @Test
+  void hardeningLimits_areReadLikeTheOthers() {
+    ServerConfig config = parse(Map.of("STEADFAST_ENVIRONMENT", "development",
+        "STEADFAST_MAX_PENDING_HANDSHAKES_PER_ADDRESS", "500"), "--max-pings-per-second", "3").config();
+
+    assertThat(config.hub().maxPendingHandshakesPerAddress()).isEqualTo(500);
+    assertThat(config.hub().maxPingsPerSecond()).isEqualTo(3);
+  }
+
+  @Test
   void ioThreads_useTheHubCap() {
     assertThatThrownBy(() -> parse(DEVELOPMENT, "--io-threads", "257"))
         .hasMessageContaining("--io-threads / STEADFAST_IO_THREADS: eventLoopThreads must be between 1 and "

@@ -36,10 +36,12 @@ final class HangInspector {
     List<String> notes = new ArrayList<>(analysis.notes());
     if (thread == null) {
       notes.add("the step had not begun running on its executor yet (all executor threads busy)");
-      return new HangDiagnosis(threadName, "", List.of(), List.of(), List.of(), dumpText(analysis), notes);
+      return new HangDiagnosis(threadName, "", List.of(), List.of(), List.of(), dumpText(analysis), notes, "");
     }
-    ThreadSnapshot snapshot = ThreadSnapshot.of(thread);
-    long id = snapshot.id();
+    long id = thread.getId();
+    // The dump's snapshot knows the class the thread waits to see initialized; a fresh one does not.
+    ThreadSnapshot snapshot = analysis.report() == null ? ThreadSnapshot.of(thread)
+        : analysis.report().threadDump().find(id).orElseGet(() -> ThreadSnapshot.of(thread));
     List<String> deadlocks = new ArrayList<>();
     List<String> waits = new ArrayList<>();
     if (analysis.report() != null) {
@@ -48,14 +50,18 @@ final class HangInspector {
           deadlocks.add(d.toString());
         }
       }
-      for (ClassInitializationWait w : analysis.report().classInitializationWaits()) {
-        if (w.waiterThreadId() == id) {
+      List<ClassInitializationWait> all = analysis.report().classInitializationWaits();
+      for (ClassInitializationWait w : all) {
+        if (w.waiterThreadId() == id || w.ownerThreadId().isPresent() && w.ownerThreadId().getAsLong() == id) {
           waits.add(w.toString());
         }
       }
+      if (deadlocks.isEmpty()) {
+        deadlocks.addAll(HangCause.cyclesThroughInitializer(snapshot, all, analysis.report().threadDump()));
+      }
     }
     return new HangDiagnosis(snapshot.name(), snapshot.toString(), deadlocks, waits, initializingClasses(snapshot),
-        dumpText(analysis), notes);
+        dumpText(analysis), notes, HangCause.blocker(snapshot));
   }
 
   /** Classes whose static initializer is on the thread's stack, innermost first. */

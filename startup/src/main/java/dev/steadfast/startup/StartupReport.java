@@ -3,6 +3,7 @@ package dev.steadfast.startup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -230,13 +231,23 @@ public final class StartupReport {
         out.append("    - ").append(w).append('\n');
       }
     }
+    Map<String, String> deadlockShownWith = new HashMap<>();
     for (StepReport s : steps) {
       if (s.diagnosis().isPresent()) {
         HangDiagnosis d = s.diagnosis().get();
         out.append("  step '").append(s.name()).append("' overran; its thread was:\n");
         indent(out, d.stack(), "    ");
+        if (!d.blocker().isEmpty()) {
+          out.append("    ").append(d.blocker()).append('\n');
+        }
         for (String deadlock : d.deadlocks()) {
-          indent(out, deadlock, "    ");
+          // Every step of a deadlock carries it; it is printed once, with the first of them.
+          String first = deadlockShownWith.putIfAbsent(deadlock, s.name());
+          if (first == null) {
+            indent(out, deadlock, "    ");
+          } else {
+            out.append("    in the deadlock shown under step '").append(first).append("'\n");
+          }
         }
         for (String wait : d.classInitializationWaits()) {
           out.append("    class initialization: ").append(wait).append('\n');

@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -75,6 +77,8 @@ final class StartupRun {
    */
   private final AtomicInteger awaitingThread = new AtomicInteger();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
+  /** Classes already warned about as poisoned, so each is named once per report. */
+  private final Set<String> poisonedClasses = new HashSet<>();
   private final long graceNanos;
   private final RunObserver observer;
   private Executor executor;
@@ -109,6 +113,9 @@ final class StartupRun {
 
   private record Rejected(Slot slot, RejectedExecutionException error) {}
 
+  /** A thread took a step after its first timer had fired: its own deadline needs a timer. */
+  private record Claimed(Slot slot) {}
+
   /** A step's readiness check began: it runs under its own deadline (round counts the checks of the step). */
   private record ReadinessBegan(Slot slot, int round, long deadline) {}
 
@@ -124,16 +131,24 @@ final class StartupRun {
     Stage stage = Stage.RUNNING;
     Bound bound = Bound.STEP;
     boolean cancelled;
-    /** When the step was begun and handed to a thread (its deadline counts from here). */
+    /** When the step was begun and handed to a thread (its wait for a thread counts from here). */
     long scheduledNanos = -1;
+    /** What bounds the step besides its own timeout: what is left of its phase or of the whole startup. */
+    Bound outerBound = Bound.PHASE;
     /** When its final status was decided. */
     long endNanos = -1;
     String detail = "";
     StepError error;
     HangDiagnosis diagnosis;
     StopReport rollback;
-    /** Written before the step is submitted, read by the step thread. */
+    /**
+     * The step's deadline: until a thread takes it, its step timeout from when it was begun (the coordinator then
+     * checks again, see {@link #dueAt()}); from then on, its step timeout from when its thread took it. Both are
+     * bounded by {@link #outerDeadline}. Written under this slot's lock by the step thread at {@link #claim}.
+     */
     volatile long deadline;
+    /** The phase's or the whole startup's deadline, whichever is first; written before the step is submitted. */
+    volatile long outerDeadline;
     /** Written by the step thread. */
     volatile Thread thread;
     volatile String threadName = "";
@@ -153,6 +168,10 @@ final class StartupRun {
     private boolean finished;
     private boolean interruptRequested;
     private boolean withdrawn;
+    /** The coordinator's timer moved on to the outer deadline while no thread had the step. */
+    private boolean timerAtOuterDeadline;
+    /** Set by {@link #claim}, read by the same thread: the coordinator must be told of the step's own deadline. */
+    private boolean claimedAfterTimer;
 
     Slot(PlannedStep p, Environment environment) {
       this.p = p;
@@ -179,17 +198,40 @@ final class StartupRun {
       return environment;
     }
 
-    /** The step thread takes the step; false when it was decided (withdrawn) before any thread took it. */
+    /**
+     * The step thread takes the step, and its step timeout starts (waiting for a thread is the executor's delay, not
+     * the step's); false when it was decided (withdrawn) before any thread took it.
+     */
     synchronized boolean claim(Thread t) {
       if (withdrawn) {
         return false;
       }
+      long own = System.nanoTime() + p.timeoutNanos();
+      deadline = own - outerDeadline < 0 ? own : outerDeadline;
+      claimedAfterTimer = timerAtOuterDeadline;
       runningThread = t;
       thread = t;
       if (interruptRequested) {
         t.interrupt();
       }
       return true;
+    }
+
+    /**
+     * When the step is due now: its deadline once a thread took it; until then the outer deadline (a step that has
+     * not begun has not used any of its own time).
+     */
+    synchronized long dueAt() {
+      if (runningThread != null || finished) {
+        return deadline;
+      }
+      timerAtOuterDeadline = true;
+      return outerDeadline;
+    }
+
+    /** Whether a thread has taken the step. */
+    synchronized boolean claimed() {
+      return runningThread != null || finished;
     }
 
     /** The decision core gives up on a step no thread has taken yet; true when it did (no thread ever will). */
@@ -491,17 +533,21 @@ final class StartupRun {
     long now = System.nanoTime();
     long stepDeadline = now + s.p.timeoutNanos();
     long phaseDeadline = phaseStart + plan.phaseTimeoutNanos(phase);
+    long outer = phaseDeadline;
+    Bound outerBound = Bound.PHASE;
+    if (totalDeadline - outer < 0) {
+      outer = totalDeadline;
+      outerBound = Bound.TOTAL;
+    }
     long deadline = stepDeadline;
     Bound bound = Bound.STEP;
-    if (phaseDeadline - deadline < 0) {
-      deadline = phaseDeadline;
-      bound = Bound.PHASE;
-    }
-    if (totalDeadline - deadline < 0) {
-      deadline = totalDeadline;
-      bound = Bound.TOTAL;
+    if (outer - deadline < 0) {
+      deadline = outer;
+      bound = outerBound;
     }
     s.bound = bound;
+    s.outerBound = outerBound;
+    s.outerDeadline = outer;
     s.launched = true;
     s.scheduledNanos = now;
     s.deadline = deadline;
@@ -537,13 +583,15 @@ final class StartupRun {
     };
   }
 
-  private StepError timeoutError(Slot s) {
+  /** The timeout, naming what the step was blocked on (from its diagnosis) so the one line is actionable. */
+  private StepError timeoutError(Slot s, HangDiagnosis diagnosis) {
+    String blocker = diagnosis.blocker().isEmpty() ? "" : "; " + diagnosis.blocker();
     if (s.bound == Bound.READINESS) {
       return StepError.of(new StepTimeoutException("readiness check of step '" + s.p.name() + "' did not pass within "
-          + describeBound(s) + ": check " + s.readinessChecks + " was still running and was interrupted"));
+          + describeBound(s) + ": check " + s.readinessChecks + " was still running and was interrupted" + blocker));
     }
     return StepError.of(new StepTimeoutException("step '" + s.p.name() + "' did not finish within "
-        + describeBound(s)));
+        + describeBound(s) + blocker));
   }
 
   private void handle(Object event) {
@@ -555,6 +603,11 @@ final class StartupRun {
       s.counted = false;
       s.endNanos = System.nanoTime();
       finish(s, StepStatus.FAILED, StepError.of(rejected.error()), "the executor rejected the step", null);
+    } else if (event instanceof Claimed claimed) {
+      Slot s = claimed.slot();
+      if (s.counted && s.stage == Stage.RUNNING) {
+        addTimer(new Timer(s.deadline, s.p.index(), Stage.RUNNING));
+      }
     } else if (event instanceof ReadinessBegan began) {
       Slot s = began.slot();
       if (s.counted && s.stage == Stage.RUNNING && began.deadline() - s.deadline < 0) {
@@ -601,9 +654,31 @@ final class StartupRun {
     }
     if (s.cancelled) {
       finish(s, StepStatus.CANCELLED, error == null ? null : StepError.of(error), detail, null);
+    } else if (error == null || error == s.error.exception() || interruptedOnly(error)) {
+      finish(s, StepStatus.TIMED_OUT, attach(s.error, error), append(detail, "ended after being interrupted"), null);
     } else {
-      finish(s, StepStatus.TIMED_OUT, s.error, append(detail, "ended after being interrupted"), null);
+      // The step's own failure (e.g. a static initializer the interrupt made throw) stays the cause; the timeout that
+      // led to it is attached, not put in its place.
+      StepError own = attach(StepError.of(error), s.error.exception());
+      if (rootCause == s.error) {
+        rootCause = own;
+      }
+      finish(s, StepStatus.TIMED_OUT, own, append(detail, "interrupted: " + s.error.message()
+          + "; ended after being interrupted"), null);
     }
+  }
+
+  /** Whether the step only reported the interrupt itself: the timeout says more. */
+  private static boolean interruptedOnly(Throwable error) {
+    return StepError.of(error).exception() instanceof InterruptedException;
+  }
+
+  /** The error, with {@code other} attached as suppressed (when there is one and it is not already the error). */
+  private static StepError attach(StepError error, Throwable other) {
+    if (other != null && other != error.exception()) {
+      error.exception().addSuppressed(other);
+    }
+    return error;
   }
 
   /** Records a final status, tells listeners, and resolves same-phase dependants. */
@@ -627,6 +702,9 @@ final class StartupRun {
     if (!s.p.required() && status != StepStatus.UP && status != StepStatus.SKIPPED) {
       LOG.warn("Optional step '{}' {}: the service will be DEGRADED ({})", s.p.name(), status,
           error == null ? detail : error);
+    }
+    if (error != null) {
+      warnPoisoned(s, PoisonedClasses.in(error.exception()), "failed");
     }
     boolean cascade = work == null;
     ArrayDeque<Slot> queue = cascade ? new ArrayDeque<>() : work;
@@ -670,6 +748,16 @@ final class StartupRun {
     }
   }
 
+  /** Warns loudly, once per class, that classes the step was initializing can no longer be initialized. */
+  private void warnPoisoned(Slot s, List<String> classes, String how) {
+    List<String> fresh = classes.stream().filter(poisonedClasses::add).toList();
+    if (!fresh.isEmpty()) {
+      String warning = PoisonedClasses.warning(s.p.name(), fresh, how);
+      warnings.add(warning);
+      LOG.error("POISONED CLASS: {}", warning);
+    }
+  }
+
   /** The step no longer holds one of the parallelism's places. */
   private void uncount(Slot s) {
     running--;
@@ -691,6 +779,15 @@ final class StartupRun {
       if (t.stage() == Stage.RUNNING) {
         if (t.round() != 0) {
           s.bound = Bound.READINESS;
+        } else {
+          // The step timeout counts from when a thread took the step; one still waiting for a thread (a busy
+          // executor, a thread the OS has not scheduled yet) is bounded by its phase and the whole startup.
+          long due = s.dueAt();
+          if (due - now > 0) {
+            timers.add(new Timer(due, s.p.index(), Stage.RUNNING));
+            continue;
+          }
+          s.bound = s.claimed() && s.deadline - s.outerDeadline < 0 ? Bound.STEP : s.outerBound;
         }
         if (s.withdraw()) {
           neverBegan(s);
@@ -708,12 +805,14 @@ final class StartupRun {
     }
     HangInspector.Analysis analysis = HangInspector.analyze(plan.hangDiagnostics());
     Slot firstRequired = null;
+    Set<String> deadlocksLogged = new HashSet<>();
     for (Slot s : overrun) {
-      s.error = timeoutError(s);
       s.diagnosis = HangInspector.diagnose(s.thread, s.threadName, analysis);
+      s.error = timeoutError(s, s.diagnosis);
+      // A deadlock between several overrunning steps is logged once, with the first of them.
+      List<String> newDeadlocks = s.diagnosis.deadlocks().stream().filter(deadlocksLogged::add).toList();
       LOG.error("Step '{}' overran: {}; interrupting it. Its thread:\n{}{}", s.p.name(), s.error.message(),
-          s.diagnosis.stack(), s.diagnosis.deadlocks().isEmpty() ? "" : "\n" + String.join("\n",
-              s.diagnosis.deadlocks()));
+          s.diagnosis.stack(), newDeadlocks.isEmpty() ? "" : "\n" + String.join("\n", newDeadlocks));
       s.stage = Stage.INTERRUPTED;
       s.interrupt();
       addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), Stage.INTERRUPTED));
@@ -771,16 +870,7 @@ final class StartupRun {
     warnings.add("step '" + s.p.name() + "' was abandoned: its thread '" + s.threadName
         + "' is still running (it is a daemon and does not keep the JVM alive)");
     LOG.error("Step '{}' abandoned: thread '{}' is still running", s.p.name(), s.threadName);
-    List<String> poisoned = s.diagnosis.initializingClasses();
-    if (!poisoned.isEmpty()) {
-      String warning = "step '" + s.p.name() + "' was abandoned inside the static initializer of " + poisoned
-          + ": " + (poisoned.size() == 1 ? "that class is" : "those classes are")
-          + " poisoned for the life of " + (poisoned.size() == 1 ? "its" : "their") + " class loader, for"
-          + " application classes the life of this JVM (every later use blocks or throws NoClassDefFoundError);"
-          + " restart the JVM";
-      warnings.add(warning);
-      LOG.error("POISONED CLASS: {}", warning);
-    }
+    warnPoisoned(s, s.diagnosis.initializingClasses(), "was abandoned while it ran");
     // A cancelled bystander has no error of its own: its detail already says why it was cancelled, once.
     StepError error = s.cancelled ? null : s.error;
     finish(s, StepStatus.ABANDONED, error, detail, null);
@@ -810,6 +900,11 @@ final class StartupRun {
       if (!s.claim(me)) {
         // Timed out or cancelled while it waited for a thread (and reported so): it must not run now.
         return;
+      }
+      if (s.claimedAfterTimer) {
+        // Rare: it waited for a thread past its first timer, which now waits for the outer deadline.
+        events.add(new Claimed(s));
+        wakeCoordinator();
       }
       String original = me.getName();
       if (renameThreads) {

@@ -69,6 +69,7 @@ public record StepReport(String name, String phase, Criticality criticality, Ste
       json.beginObject()
           .field("thread", d.thread())
           .field("stack", d.stack())
+          .field("blocker", d.blocker().isEmpty() ? null : d.blocker())
           .stringArray("deadlocks", d.deadlocks())
           .stringArray("classInitializationWaits", d.classInitializationWaits())
           .stringArray("initializingClasses", d.initializingClasses())

@@ -3,6 +3,7 @@ package dev.steadfast.startup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.steadfast.junit.LeakFree;
+import dev.steadfast.startup.fixture.ClinitHandsOff;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -59,7 +60,10 @@ class DeadlockDiagnosisTest {
         .startsWith("MONITOR deadlock")
         .contains(billing.thread())
         .contains(stock.thread());
-    assertThat(report.toString()).contains("MONITOR deadlock");
+    assertThat(report.toString().split("MONITOR deadlock", -1)).as("the deadlock printed once").hasSize(2);
+    assertThat(report.toString()).contains("in the deadlock shown under step 'billing'");
+    assertThat(billing.error().orElseThrow().message()).as("the root-cause line names the blocker")
+        .contains("waiting to lock monitor java.lang.Object@").contains("lockBoth");
   }
 
   @Test
@@ -80,16 +84,59 @@ class DeadlockDiagnosisTest {
     HangDiagnosis beta = report.step("beta").diagnosis().orElseThrow();
     assertThat(alpha.initializingClasses()).contains(FIXTURE + "ClinitAlpha");
     assertThat(beta.initializingClasses()).contains(FIXTURE + "ClinitBeta");
-    assertThat(alpha.classInitializationWaits()).singleElement().asString()
-        .contains("waits for class " + FIXTURE + "ClinitBeta to be initialized by")
-        .contains(report.step("beta").thread());
+    // Both directions: alpha waits for beta's class, and beta waits for the class alpha initializes.
+    assertThat(alpha.classInitializationWaits()).containsExactlyInAnyOrder(
+        "\"" + report.step("alpha").thread() + "\" #" + threadId(alpha) + " waits for class " + FIXTURE
+            + "ClinitBeta to be initialized by \"" + report.step("beta").thread() + "\" #" + threadId(beta),
+        "\"" + report.step("beta").thread() + "\" #" + threadId(beta) + " waits for class " + FIXTURE
+            + "ClinitAlpha to be initialized by \"" + report.step("alpha").thread() + "\" #" + threadId(alpha));
     assertThat(alpha.deadlocks()).singleElement().asString()
         .startsWith("CLASS_INITIALIZATION deadlock")
         .contains(FIXTURE + "ClinitAlpha")
         .contains(FIXTURE + "ClinitBeta");
     assertThat(report.step("alpha").status()).isEqualTo(StepStatus.ABANDONED);
-    assertThat(report.warnings()).anyMatch(w -> w.contains("abandoned inside the static initializer of ["
-        + FIXTURE + "ClinitAlpha]") && w.contains("poisoned for the life of its class loader"));
+    assertThat(report.warnings()).anyMatch(w -> w.startsWith("step 'alpha': the static initializer of ["
+        + FIXTURE + "ClinitAlpha] was abandoned while it ran") && w.contains("can no longer be initialized"));
+    assertThat(report.toString().split("CLASS_INITIALIZATION deadlock", -1)).as("the deadlock printed once")
+        .hasSize(2);
+  }
+
+  @Test
+  void stepHoldingAClassInitializationThatItsHelperAwaits_isDiagnosedWithBothThreads_andThePoisonedClassWarned()
+      throws Exception {
+    ClassLoader throwaway = new FixtureLoader(getClass().getClassLoader());
+    String handsOff = FIXTURE + "ClinitHandsOff";
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .threadNamePrefix(PREFIX + "-handoff")
+        .step("cache", s -> s.optional().timeout(Duration.ofSeconds(1))
+            .start(ctx -> Class.forName(handsOff, true, throwaway)))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    StepReport cache = report.step("cache");
+    HangDiagnosis diagnosis = cache.diagnosis().orElseThrow();
+    String helper = "\"" + ClinitHandsOff.HELPER + "\""; // a constant: loads nothing
+    assertThat(diagnosis.classInitializationWaits()).singleElement().asString()
+        .startsWith(helper)
+        .contains("waits for class " + handsOff + " to be initialized by \"" + cache.thread() + "\"");
+    assertThat(diagnosis.deadlocks()).singleElement().asString()
+        .contains("Future.get")
+        .contains(helper)
+        .contains("\"" + cache.thread() + "\"")
+        .contains(handsOff + ".<clinit>");
+    assertThat(diagnosis.blocker()).contains(handsOff + ".<clinit>").contains("waiting for a future");
+    // The interrupt made the initializer throw: the step's own exception stays the cause, the timeout attached.
+    assertThat(cache.status()).isEqualTo(StepStatus.TIMED_OUT);
+    StepError error = cache.error().orElseThrow();
+    assertThat(error.type()).isEqualTo(ExceptionInInitializerError.class.getName());
+    assertThat(error.exception().getSuppressed()).singleElement(
+            org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+        .isInstanceOf(StepTimeoutException.class)
+        .hasMessageContaining("did not finish within its step timeout PT1S");
+    assertThat(cache.detail()).contains("interrupted: step 'cache' did not finish within its step timeout PT1S");
+    assertThat(report.warnings()).anyMatch(w -> w.contains("static initializer of [" + handsOff + "] failed")
+        && w.contains("can no longer be initialized in this JVM") && w.contains("restart"));
   }
 
   @Test
@@ -105,6 +152,12 @@ class DeadlockDiagnosisTest {
     assertThat(diagnosis.deadlocks()).isEmpty();
     assertThat(diagnosis.classInitializationWaits()).isEmpty();
     assertThat(diagnosis.initializingClasses()).isEmpty();
+  }
+
+  /** The thread id the diagnosis's stack header shows ({@code "name" #id ...}). */
+  private static String threadId(HangDiagnosis d) {
+    String header = d.stack().lines().findFirst().orElseThrow();
+    return header.replaceFirst("^\"[^\"]*\" #(\\d+).*$", "$1");
   }
 
   private static void lockBoth(Object first, Object second, CountDownLatch bothLocked) throws InterruptedException {

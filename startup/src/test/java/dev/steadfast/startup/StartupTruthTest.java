@@ -62,7 +62,7 @@ class StartupTruthTest {
   @Test
   void stepThatNeverGotAThread_timesOutAsNeverBegun_notAbandoned() {
     StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION).executor(oneThread())
-        .parallelism(2).cancelGrace(Duration.ofMillis(100))
+        .parallelism(2).cancelGrace(Duration.ofMillis(100)).phaseTimeout(Duration.ofMillis(600))
         .step("hog", s -> s.optional().timeout(Duration.ofSeconds(3)).start(ctx -> release.await()))
         .step("waiting", s -> s.optional().timeout(Duration.ofMillis(300)).start(ctx -> { }))
         .build();
@@ -72,11 +72,27 @@ class StartupTruthTest {
     StepReport waiting = report.step("waiting");
     assertThat(waiting.status()).isEqualTo(StepStatus.TIMED_OUT);
     assertThat(waiting.error()).get().extracting(StepError::message).asString()
-        .startsWith("step 'waiting' never began running: no thread of the executor took it within its step timeout");
+        .startsWith("step 'waiting' never began running: no thread of the executor took it within what was left of"
+            + " phase");
     assertThat(waiting.detail()).doesNotContain("ignored the interrupt").doesNotContain("abandoned");
     assertThat(waiting.startOffset()).isEmpty();
     assertThat(waiting.thread()).isEmpty();
     assertThat(report.warnings()).noneMatch(w -> w.contains("'waiting'"));
+  }
+
+  @Test
+  void stepTimeout_countsFromWhenItsThreadTookTheStep_notFromWhenItWaitedForOne() {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION).executor(oneThread())
+        .parallelism(2)
+        .step("first", s -> s.timeout(Duration.ofSeconds(5)).start(Steps.sleep(400)))
+        .step("second", s -> s.timeout(Duration.ofMillis(500)).start(Steps.sleep(300)))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    // "second" waited about 400 ms for the one thread, then ran 300 ms of its 500 ms: it is within its budget.
+    assertThat(report.step("second").status()).as(report.toString()).isEqualTo(StepStatus.UP);
+    assertThat(report.outcome()).isEqualTo(StartupOutcome.READY);
   }
 
   @Test
@@ -136,6 +152,6 @@ class StartupTruthTest {
 
     assertThat(db.status()).isEqualTo(StepStatus.TIMED_OUT);
     assertThat(db.error()).get().extracting(StepError::message)
-        .isEqualTo("step 'db' did not finish within its step timeout PT0.4S");
+        .asString().startsWith("step 'db' did not finish within its step timeout PT0.4S; blocked in ");
   }
 }

@@ -36,6 +36,8 @@ final class ClientEvents {
         ORIGIN_NOT_ALLOWED,
         /** An upgrade without a token, or with an invalid or expired one (401). */
         BAD_TOKEN,
+        /** A publish API request without the API key, or with a wrong one (401). */
+        BAD_API_KEY,
         /** Bad WebSocket framing, invalid UTF-8 or an invalid close code (1002, 1007). */
         PROTOCOL_VIOLATION,
         /** A client that did not read what was sent to it (1008). */

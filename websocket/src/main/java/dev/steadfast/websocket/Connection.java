@@ -60,11 +60,15 @@ final class Connection implements ChannelFutureListener, Runnable {
     private int pongsInWindow;
     private byte[] owedPong;
     private ScheduledFuture<?> owedPongTimer;
-    /** Write-progress watchdog: what was queued at the last heartbeat, and since when nothing has moved. */
-    private long stallSignature;
+    /** Write-progress watchdog: the queue's head and size at the last heartbeat, and since when nothing has moved. */
+    private long stallHeadSignature;
+    private long stallPendingBytes;
     private long stalledSinceNanos;
     private Set<String> subscriptions;
-    /** Topics whose history is being read: their live messages wait here (event loop only; usually null). */
+    /**
+     * Topics whose history is being read (their live messages wait here), or was just read and whose live messages
+     * have not yet caught up with it (event loop only; usually null).
+     */
     private Map<String, HeldMessages> held;
     private ScheduledFuture<?> handshakeTimer;
     private ScheduledFuture<?> heartbeatTimer;
@@ -202,7 +206,9 @@ final class Connection implements ChannelFutureListener, Runnable {
 
     /**
      * Whether bytes have been waiting to be written, without any of them moving, for the idle timeout: the client
-     * stopped reading, whatever it still sends (its own frames keep the idle clock fresh).
+     * stopped reading, whatever it still sends (its own frames keep the idle clock fresh, and the pongs they cause
+     * only lengthen the queue). Progress is judged at the head of the queue only: the head message changed, its
+     * unwritten part shrank, or the queue got shorter in bytes. What is added at the tail is not progress.
      */
     private boolean stalled(long now, long idleNanos) {
         io.netty.channel.ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
@@ -212,10 +218,12 @@ final class Connection implements ChannelFutureListener, Runnable {
             return false;
         }
         Object head = queued.current();
-        long signature = pending * 31 + System.identityHashCode(head)
-                + (head instanceof io.netty.buffer.ByteBuf buffer ? buffer.readableBytes() * 17L : 0);
-        if (stalledSinceNanos == 0 || signature != stallSignature) {
-            stallSignature = signature;
+        long headSignature = System.identityHashCode(head) * 31L
+                + (head instanceof io.netty.buffer.ByteBuf buffer ? buffer.readableBytes() : 0);
+        boolean moved = headSignature != stallHeadSignature || pending < stallPendingBytes;
+        stallHeadSignature = headSignature;
+        stallPendingBytes = pending;
+        if (stalledSinceNanos == 0 || moved) {
             stalledSinceNanos = now;
             return false;
         }
@@ -308,36 +316,68 @@ final class Connection implements ChannelFutureListener, Runnable {
         if (held == null) {
             held = new HashMap<>(4);
         }
-        held.put(topic, new HeldMessages());
+        held.put(topic, HeldMessages.holding());
     }
 
     boolean isHolding(String topic) {
-        return held != null && held.containsKey(topic);
+        HeldMessages messages = held == null ? null : held.get(topic);
+        return messages != null && !messages.catchingUp();
     }
 
     /**
      * Ends holding {@code topic}: writes the held live messages with an offset above {@code after} (those at or
-     * below it were already sent from the history), in arrival order.
+     * below it were already sent from the history), in arrival order. When none was above it, live messages up to
+     * {@code after} may still be on their way (the broker's live path is not ordered with its history reads), so
+     * they keep being dropped until the first one above it arrives.
      */
     void releaseHeld(String topic, long after) {
-        HeldMessages messages = held == null ? null : held.remove(topic);
+        HeldMessages messages = held == null ? null : held.get(topic);
         if (messages == null) {
             return;
         }
+        long written = after;
         for (int i = 0; i < messages.offsets.size(); i++) {
-            if (messages.offsets.get(i) > after) {
+            long offset = messages.offsets.get(i);
+            // One at or below 'written' went out from the history already: not a drop, the client has it.
+            if (offset == NO_OFFSET || offset > written) {
                 deliver(messages.frames.get(i));
-            } else {
-                core.counters.messagesDropped.increment();
+                written = offset == NO_OFFSET ? written : offset;
             }
+        }
+        if (written > after || after == NO_OFFSET) {
+            held.remove(topic);
+        } else {
+            held.put(topic, HeldMessages.catchingUpTo(after));
         }
     }
 
-    /** Live messages of one topic waiting for its history to be read; bounded like the outbound buffer. */
+    /**
+     * Live messages of one topic waiting for its history to be read (bounded like the outbound buffer); or, once
+     * read, the offset the live messages must pass before they are written again.
+     */
     private static final class HeldMessages {
-        final List<Long> offsets = new ArrayList<>();
-        final List<byte[]> frames = new ArrayList<>();
+        final List<Long> offsets;
+        final List<byte[]> frames;
+        final long writtenUpTo;
         long bytes;
+
+        private HeldMessages(List<Long> offsets, List<byte[]> frames, long writtenUpTo) {
+            this.offsets = offsets;
+            this.frames = frames;
+            this.writtenUpTo = writtenUpTo;
+        }
+
+        static HeldMessages holding() {
+            return new HeldMessages(new ArrayList<>(), new ArrayList<>(), NO_OFFSET);
+        }
+
+        static HeldMessages catchingUpTo(long writtenUpTo) {
+            return new HeldMessages(List.of(), List.of(), writtenUpTo);
+        }
+
+        boolean catchingUp() {
+            return writtenUpTo != NO_OFFSET;
+        }
     }
 
     // ---- writing (any thread) ----
@@ -349,6 +389,14 @@ final class Connection implements ChannelFutureListener, Runnable {
     void deliver(String topic, long offset, byte[] frame) {
         HeldMessages messages = held == null ? null : held.get(topic);
         if (messages == null) {
+            deliver(frame);
+            return;
+        }
+        if (messages.catchingUp()) {
+            if (offset != NO_OFFSET && offset <= messages.writtenUpTo) {
+                return;  // written from the history already
+            }
+            held.remove(topic);
             deliver(frame);
             return;
         }

@@ -260,7 +260,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         core.publish(topic, core.frames.json(payload)).whenComplete((ignored, failure) -> {
             if (failure == null) {
                 connection.reply(core.frames.reply("ack", id, topic));
-            } else if (failure instanceof PublishRefusedException refused) {
+            } else if (HubCore.brokerRefusal(failure) instanceof PublishRefusedException refused) {
                 error(refused.code(), refused.getMessage(), id);
             } else if (HubCore.brokerRefusal(failure) instanceof BrokerException refusal) {
                 // Expected while the backend is down or slow: one line per publish would flood the log.

@@ -288,13 +288,18 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String key = request.headers().get(WebSocketHub.API_KEY_HEADER);
         if (key == null) {
+            core.events.reportPerAddress(ClientEvents.Kind.BAD_API_KEY, connection.remoteAddress,
+                    "publish API request without the " + WebSocketHub.API_KEY_HEADER + " header refused with 401");
             respond(channel, HttpResponseStatus.UNAUTHORIZED, "missing_api_key",
                     "send the API key in the " + WebSocketHub.API_KEY_HEADER + " header", CloseReason.HTTP_EXCHANGE);
             return;
         }
         byte[] expected = core.config.publishApiKey().get().getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(expected, key.getBytes(StandardCharsets.UTF_8))) {
-            LOG.info("Publish API refused for {}: invalid API key", connection.remoteAddress);
+            // Unauthenticated: one line per address and window, however many keys a client tries.
+            core.events.reportPerAddress(ClientEvents.Kind.BAD_API_KEY, connection.remoteAddress,
+                    "publish API request with a wrong API key refused with 401: the caller must send the hub's"
+                            + " publishApiKey (the server's --publish-api-key) in " + WebSocketHub.API_KEY_HEADER);
             respond(channel, HttpResponseStatus.UNAUTHORIZED, "invalid_api_key", "invalid API key",
                     CloseReason.HTTP_EXCHANGE);
             return;
@@ -321,7 +326,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 respond(channel, HttpResponseStatus.OK, null,
                         core.frames.json(core.frames.object().put("status", "published").put("topic", topic)),
                         CloseReason.HTTP_EXCHANGE);
-            } else if (failure instanceof PublishRefusedException refused) {
+            } else if (HubCore.brokerRefusal(failure) instanceof PublishRefusedException refused) {
                 respond(channel, HttpResponseStatus.valueOf(refused.httpStatus()), refused.code(),
                         refused.getMessage(), CloseReason.HTTP_EXCHANGE);
             } else if (HubCore.brokerRefusal(failure) instanceof BrokerException refusal) {

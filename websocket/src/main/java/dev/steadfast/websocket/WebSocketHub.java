@@ -190,7 +190,9 @@ public final class WebSocketHub implements AutoCloseable {
 
     /**
      * Stops accepting: closes the listening socket and answers upgrade requests already read with 503. Open
-     * connections keep working. Idempotent.
+     * connections keep their subscriptions and receive what was published before, but every publish from now on (a
+     * client's {@code publish}, the publish API, {@link #publish}) is refused with {@code shutting_down} (HTTP 503)
+     * instead of acknowledged: an ack must mean the message reached the fan-out. Idempotent.
      */
     public void stopAccepting() {
         CallerThreads.run(this::stopListening);
@@ -304,9 +306,11 @@ public final class WebSocketHub implements AutoCloseable {
 
     /**
      * Publishes {@code payload} (JSON text) to every subscriber of {@code topic} through the hub's broker, as
-     * {@code POST /api/publish} does.
+     * {@code POST /api/publish} does. The stage completes once the broker accepted the message; it fails with an
+     * {@link IllegalStateException} once {@link #stopAccepting()} was called (nothing is published then).
      *
-     * @throws IllegalArgumentException if the topic is not a valid topic name or the payload is not JSON
+     * @throws IllegalArgumentException if the topic is not a valid topic name, or the payload is not JSON or cannot be
+     *     delivered (e.g. an unpaired UTF-16 surrogate)
      */
     public CompletionStage<Void> publish(String topic, String payload) {
         return CallerThreads.call(() -> core.publishFromServer(topic, payload));

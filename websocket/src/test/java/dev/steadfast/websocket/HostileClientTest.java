@@ -57,6 +57,52 @@ class HostileClientTest extends HubTestSupport {
     }
 
     @Test
+    void clientThatStopsReadingButKeepsPinging_isEvictedOnceNothingMovesForTheIdleTimeout() throws Exception {
+        // Far below the outbound bound and within the ping rate: only the write-progress watchdog can see it.
+        start(config().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(1500))
+                .closeTimeout(Duration.ofMillis(300)));
+        try (RawWebSocket ws = RawWebSocket.open(hub.port(), roomToken())) {
+            ws.write(RawWebSocket.text("{\"op\":\"subscribe\",\"topic\":\"room:stall\",\"id\":1}"));
+            Connection connection = hub.core().connections().get(0);
+            String payload = "\"" + "z".repeat(8 * 1024) + "\"";
+            byte[] ping = RawWebSocket.frame(RawWebSocket.PING, new byte[] {7});
+            // Fill the socket buffers until some bytes wait in the hub's own queue, then stop publishing.
+            await("bytes waiting in the hub's queue").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(5)).until(() -> {
+                        ws.write(ping);
+                        hub.publish("room:stall", payload);
+                        assertThat(hub.statistics().closedTotal()).as("closed: %s", hub.statistics().closed())
+                                .isZero();
+                        return pendingBytes(connection) > 0;
+                    });
+            assertThat(pendingBytes(connection)).isLessThan(WebSocketHubConfig.DEFAULT_MAX_OUTBOUND_BYTES / 4);
+            long started = System.nanoTime();
+
+            // Pings keep the idle clock fresh and each pong adds to the queue; none of it is read.
+            await("evicted as a slow consumer").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        try {
+                            ws.write(ping);
+                        } catch (IOException closedByTheHub) {
+                            // Expected once evicted.
+                        }
+                        return hub.statistics().closed(CloseReason.SLOW_CONSUMER) == 1;
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+        }
+        assertThat(hub.statistics().closed(CloseReason.HEARTBEAT_TIMEOUT)).isZero();
+        awaitBaseline();
+    }
+
+    private static long pendingBytes(Connection connection) throws Exception {
+        // Read on the connection's event loop: the outbound buffer is that thread's.
+        return connection.channel.eventLoop().submit(() -> {
+            io.netty.channel.ChannelOutboundBuffer queued = connection.channel.unsafe().outboundBuffer();
+            return queued == null ? 0L : queued.totalPendingWriteBytes();
+        }).get();
+    }
+
+    @Test
     void pingFlood_isAnsweredAtMostMaxPingsPerSecond() throws Exception {
         start(config().maxPingsPerSecond(5));
         try (RawWebSocket ws = RawWebSocket.open(hub.port(), roomToken())) {
@@ -255,6 +301,21 @@ class HostileClientTest extends HubTestSupport {
         awaitBaseline();
     }
 
+    @Test
+    void serverSidePublish_ofALoneSurrogate_isRejected_andDuringDrainFailsAsIllegalState() throws Exception {
+        start();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> hub.publish("room:1", "\"\\udc00\""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("surrogate");
+        hub.stopAccepting();
+        java.util.concurrent.CompletableFuture<Void> refused = hub.publish("room:1", "1").toCompletableFuture();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(refused::join)
+                .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("shutting down");
+        assertThat(hub.statistics().publishes()).isZero();
+        awaitBaseline();
+    }
+
     // ---- client-caused errors: counted, one line, no stack trace ----
 
     @Test
@@ -315,6 +376,23 @@ class HostileClientTest extends HubTestSupport {
         assertThat(lines).singleElement().asString()
                 .contains("origin http://evil.example is not allowed", "add it to allowedOrigins", "127.0.0.1");
         assertThat(hub.core().events.count("origin_not_allowed")).isEqualTo(5);
+        awaitBaseline();
+    }
+
+    @Test
+    void wrongApiKeys_areOneLinePerAddress_andEachCounted() throws Exception {
+        start();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.core().events.sink(lines::add);
+        for (int i = 0; i < 20; i++) {
+            RawHttp.Response response = RawHttp.exchange(hub.port(), RawHttp.post(WebSocketHub.PUBLISH_PATH,
+                    "{\"topic\":\"room:1\",\"payload\":1}", "X-Api-Key: guess-" + i));
+            assertThat(response.status()).isEqualTo(401);
+        }
+
+        assertThat(lines).singleElement().asString()
+                .contains("wrong API key", "--publish-api-key", "127.0.0.1").doesNotContain("guess-");
+        assertThat(hub.core().events.count("bad_api_key")).isEqualTo(20);
         awaitBaseline();
     }
 

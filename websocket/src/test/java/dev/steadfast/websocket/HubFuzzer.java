@@ -1,8 +1,6 @@
 package dev.steadfast.websocket;
 
 import java.io.IOException;
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -185,15 +183,12 @@ final class HubFuzzer {
         maxDirectBytesPerConnection = Math.max(maxDirectBytesPerConnection, perConnection);
     }
 
-    /** Direct memory in use: Netty's own counter (cleaner-less buffers) plus the JDK's direct buffer pool. */
+    /**
+     * Direct memory Netty's default allocator (the hub's) has handed out now. Not the JDK's direct-buffer pool: this
+     * process's plain-socket clients fill it with their own temporary buffers.
+     */
     static long directMemoryUsed() {
-        long netty = Math.max(0, io.netty.util.internal.PlatformDependent.usedDirectMemory());
-        long jdk = 0;
-        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            if (pool.getName().equals("direct")) {
-                jdk = pool.getMemoryUsed();
-            }
-        }
-        return netty + jdk;
+        return ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT).metric()
+                .usedDirectMemory();
     }
 }

@@ -22,9 +22,14 @@ import javax.management.ObjectName;
  *
  * <pre>{@code
  * java -cp <bench classpath> dev.steadfast.bench.websocket.BenchServerProcess raw 2
+ * java -cp <bench classpath> dev.steadfast.bench.websocket.BenchServerProcess steadfast-redis 2 \
+ *     redis://127.0.0.1:6379 <token secret, hex> <history size>
  * }</pre>
  */
 public final class BenchServerProcess {
+  /** Held so the level sticks: Lettuce (JUL here, slf4j-nop is bound) logs every reconnect while Redis restarts. */
+  private static final java.util.logging.Logger LETTUCE_LOG = java.util.logging.Logger.getLogger("io.lettuce");
+
   private BenchServerProcess() {}
 
   /** A server the benchmark can drive. */
@@ -43,17 +48,21 @@ public final class BenchServerProcess {
   /**
    * Entry point.
    *
-   * @param args {@code raw|steadfast} and the number of server event-loop threads
+   * @param args {@code raw|steadfast|steadfast-redis}, the number of server event-loop threads, and for
+   *     {@code steadfast-redis} the Redis URI, the shared token secret in hex and the history size
    * @throws Exception if the server fails
    */
   public static void main(String[] args) throws Exception {
+    LETTUCE_LOG.setLevel(java.util.logging.Level.SEVERE);
     String kind = args[0];
     int ioThreads = Integer.parseInt(args[1]);
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
     BenchedServer server = switch (kind) {
       case "raw" -> raw(RawNettyEchoServer.start(address, ioThreads));
       case "steadfast" -> SteadfastBenchServer.start(ioThreads);
-      default -> throw new IllegalArgumentException("server kind must be raw or steadfast: " + kind);
+      case "steadfast-redis" -> SteadfastBenchServer.startOnRedis(ioThreads, args[2],
+          java.util.HexFormat.of().parseHex(args[3]), Integer.parseInt(args[4]));
+      default -> throw new IllegalArgumentException("server kind must be raw, steadfast or steadfast-redis: " + kind);
     };
     StringBuilder ready = new StringBuilder("READY port=").append(server.port());
     new TreeMap<>(server.readyInfo()).forEach((k, v) -> ready.append(' ').append(k).append('=').append(v));

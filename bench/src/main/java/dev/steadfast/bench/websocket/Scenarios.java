@@ -165,6 +165,15 @@ public final class Scenarios {
    * @throws Exception if a connection fails or a round does not complete within a minute
    */
   public FanoutResult fanout(int subscribers, int warmupRounds, int rounds) throws Exception {
+    return fanout(List.of(protocol), subscribers, warmupRounds, rounds);
+  }
+
+  /**
+   * The same with subscribers spread round-robin over {@code nodes} (several hub nodes sharing a broker); the
+   * publisher connects to the first node.
+   */
+  public FanoutResult fanout(List<WireProtocol> nodes, int subscribers, int warmupRounds, int rounds)
+      throws Exception {
     String topic = "fanout";
     AtomicReference<Round> current = new AtomicReference<>();
     FrameListener listener = (connection, text) -> {
@@ -180,8 +189,13 @@ public final class Scenarios {
         }
       }
     };
-    List<ClientConnection> connections = generator.openMany(protocol.target(), subscribers, 256, listener);
-    ClientConnection publisher = generator.connect(protocol.target(), FrameListener.IGNORE).get(60, TimeUnit.SECONDS);
+    List<ClientConnection> connections = new ArrayList<>(subscribers);
+    for (int n = 0; n < nodes.size(); n++) {
+      int onNode = subscribers / nodes.size() + (n < subscribers % nodes.size() ? 1 : 0);
+      connections.addAll(generator.openMany(nodes.get(n).target(), onNode, 256, listener));
+    }
+    ClientConnection publisher = generator.connect(nodes.get(0).target(), FrameListener.IGNORE)
+        .get(60, TimeUnit.SECONDS);
     try {
       List<CompletableFuture<Void>> subscribed = new ArrayList<>(subscribers);
       for (int i = 0; i < connections.size(); i++) {

@@ -41,13 +41,15 @@ public final class ServerProcess implements AutoCloseable {
   /**
    * Starts a child JVM with this JVM's class path and waits until its server listens.
    *
-   * @param kind {@code raw} or {@code steadfast}
+   * @param kind {@code raw}, {@code steadfast} or {@code steadfast-redis}
    * @param ioThreads server event-loop threads
    * @param heap the child's {@code -Xmx} value, e.g. {@code 1g}
+   * @param kindArgs what the kind needs besides (see {@link BenchServerProcess#main})
    * @return the handle
    * @throws IOException if the child cannot start or dies before it is ready
    */
-  public static ServerProcess launch(String kind, int ioThreads, String heap) throws IOException {
+  public static ServerProcess launch(String kind, int ioThreads, String heap, String... kindArgs)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--add-opens");
@@ -59,6 +61,7 @@ public final class ServerProcess implements AutoCloseable {
     command.add(BenchServerProcess.class.getName());
     command.add(kind);
     command.add(Integer.toString(ioThreads));
+    command.addAll(List.of(kindArgs));
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     Writer in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);

@@ -2,6 +2,7 @@ package dev.steadfast.bench.websocket;
 
 import dev.steadfast.server.ServerConfig;
 import dev.steadfast.websocket.WebSocketHubConfig;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import dev.steadfast.server.SteadfastServer;
 import dev.steadfast.startup.Environment;
 import java.time.Duration;
@@ -27,18 +28,31 @@ final class SteadfastBenchServer implements BenchServerProcess.BenchedServer {
   }
 
   static SteadfastBenchServer start(int ioThreads) {
+    ServerConfig config = ServerConfig.builder().hub(hub(ioThreads).build()).build();
+    return new SteadfastBenchServer(SteadfastServer.start(config, Environment.TEST));
+  }
+
+  /**
+   * One node of a cluster: the Redis broker at {@code redisUri} with a history of {@code historySize} per topic, and
+   * the token secret every node shares (so a client's token is accepted by any node).
+   */
+  static SteadfastBenchServer startOnRedis(int ioThreads, String redisUri, byte[] tokenSecret, int historySize) {
     ServerConfig config = ServerConfig.builder()
-        .hub(WebSocketHubConfig.custom()
-            .port(0)
-            .bindAddress("127.0.0.1")
-            .eventLoopThreads(ioThreads)
-            .maxConnections(CONNECTION_CAP)
-            .maxConnectionsPerAddress(CONNECTION_CAP)
-            // The load generator opens connections from a few loopback addresses in bursts.
-            .maxPendingHandshakesPerAddress(CONNECTION_CAP)
-            .build())
+        .hub(hub(ioThreads).tokenSecret(tokenSecret).build())
+        .redisBroker(RedisBrokerConfig.custom().uri(redisUri).historySize(historySize).build())
         .build();
     return new SteadfastBenchServer(SteadfastServer.start(config, Environment.TEST));
+  }
+
+  private static WebSocketHubConfig.Builder hub(int ioThreads) {
+    return WebSocketHubConfig.custom()
+        .port(0)
+        .bindAddress("127.0.0.1")
+        .eventLoopThreads(ioThreads)
+        .maxConnections(CONNECTION_CAP)
+        .maxConnectionsPerAddress(CONNECTION_CAP)
+        // The load generator opens connections from a few loopback addresses in bursts.
+        .maxPendingHandshakesPerAddress(CONNECTION_CAP);
   }
 
   @Override

@@ -7,7 +7,11 @@ import dev.steadfast.junit.LeakFree;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
@@ -57,6 +61,55 @@ public final class LibraryCleanScenarios {
             ReferenceCountUtil.release(channel.readInbound());
             assertThat(channel.finishAndReleaseAll()).isFalse();
             assertThat(LibraryLeakyScenarios.RememberUser.USER.isSet()).isFalse();
+        }
+    }
+
+    /**
+     * Netty's {@code GlobalEventExecutor}: one per JVM ({@code static INSTANCE}), its thread started by the first
+     * task and ended by itself after a quiet second, with no API to stop it. Not the test's thread.
+     */
+    @Fixture
+    @LeakFree
+    public static class NettyGlobalEventExecutorTask {
+        /** Waits for Netty's global thread to end, if it runs, so that the next task starts it again. */
+        @BeforeAll
+        public static void noGlobalThreadYet() throws InterruptedException {
+            // So that this test's task really starts the singleton's thread.
+            try {
+                assertThat(GlobalEventExecutor.INSTANCE.awaitInactivity(10, TimeUnit.SECONDS)).isTrue();
+            } catch (IllegalStateException neverStarted) {
+                // Netty's way of saying there is no thread to wait for yet.
+            }
+        }
+
+        @Test
+        void test() throws Exception {
+            Thread ran = GlobalEventExecutor.INSTANCE.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+            assertThat(ran.getName()).startsWith("globalEventExecutor-");
+        }
+    }
+
+    /** A library's daemon Timer that a static holder class creates when first needed (see SharedScheduler). */
+    @Fixture
+    @LeakFree
+    public static class LibraryTimerOfAStaticHolder {
+        @Test
+        void test() throws Exception {
+            CompletableFuture<Thread> ran = new CompletableFuture<>();
+            SharedScheduler.onTimer(() -> ran.complete(Thread.currentThread()));
+            assertThat(SharedScheduler.isSingletonThread(ran.get(10, TimeUnit.SECONDS))).isTrue();
+        }
+    }
+
+    /** A library's static daemon scheduler, whose thread its executor starts on the first task. */
+    @Fixture
+    @LeakFree
+    public static class LibraryStaticSchedulerFirstTask {
+        @Test
+        void test() throws Exception {
+            CompletableFuture<Thread> ran = new CompletableFuture<>();
+            SharedScheduler.onScheduler(() -> ran.complete(Thread.currentThread()));
+            assertThat(SharedScheduler.isSingletonThread(ran.get(10, TimeUnit.SECONDS))).isTrue();
         }
     }
 }

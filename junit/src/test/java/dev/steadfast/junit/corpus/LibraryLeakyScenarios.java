@@ -9,8 +9,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Map;
+import java.util.Timer;
+import java.util.TimerTask;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
@@ -88,6 +94,58 @@ public final class LibraryLeakyScenarios {
             ReferenceCountUtil.release(channel.readInbound());
             assertThat(channel.finishAndReleaseAll()).isFalse();
             assertThat(RememberUser.USER.isSet()).isTrue();
+        }
+    }
+
+    /**
+     * Look-alike of the clean {@code NettyGlobalEventExecutorTask}: the same kind of Netty executor thread, but of an
+     * executor the test created and never shut down.
+     */
+    @Fixture
+    @LeakFree
+    @ExpectLeak({"\"defaultEventExecutor-", "io.netty.util.concurrent.DefaultEventExecutor"})
+    public static class NettyEventExecutorNeverShutDown {
+        @Test
+        void test() throws Exception {
+            DefaultEventExecutor executor = new DefaultEventExecutor();
+            Leftovers.undoAfterVerdict(() -> executor.shutdownGracefully(0, 0, TimeUnit.SECONDS)
+                    .syncUninterruptibly());
+            assertThat(executor.submit(() -> "done").get(10, TimeUnit.SECONDS)).isEqualTo("done");
+            assertThat(executor.isShuttingDown()).isFalse();
+        }
+    }
+
+    /** Look-alike of the library's holder Timer: a daemon Timer, but the test's own, never cancelled. */
+    @Fixture
+    @LeakFree
+    @ExpectLeak({"\"corpus-own-daemon-timer\"", "daemon"})
+    public static class OwnDaemonTimerNeverCancelled {
+        @Test
+        void test() {
+            Timer timer = new Timer("corpus-own-daemon-timer", true);
+            Leftovers.undoAfterVerdict(timer::cancel);
+            timer.schedule(new TimerTask() {
+                @Override
+                public void run() {
+                }
+            }, 10, 10);
+        }
+    }
+
+    /**
+     * Look-alike of the library's static scheduler: daemon threads from the library's own factory, but of an
+     * executor the test built and never shut down.
+     */
+    @Fixture
+    @LeakFree
+    @ExpectLeak({"\"corpus-shared-worker\"", "LibraryLeakyScenarios$OwnExecutorOfALibraryFactory.test"})
+    public static class OwnExecutorOfALibraryFactory {
+        @Test
+        void test() throws Exception {
+            ExecutorService executor = Executors.newSingleThreadExecutor(SharedScheduler.DAEMON_FACTORY);
+            Leftovers.undoAfterVerdict(executor::shutdownNow);
+            assertThat(executor.submit(() -> "done").get(10, TimeUnit.SECONDS)).isEqualTo("done");
+            assertThat(executor.isShutdown()).isFalse();
         }
     }
 }

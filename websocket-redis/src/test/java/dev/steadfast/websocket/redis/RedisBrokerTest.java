@@ -102,6 +102,33 @@ class RedisBrokerTest {
         assertThat(onB.positions).extracting(StreamPosition::epoch).containsOnly(onA.positions.peek().epoch());
     }
 
+    /**
+     * Redis forgets its scripts when it restarts; publishes that find the script gone and the ones sent after them
+     * must still get their offsets in the order they were published.
+     */
+    @Test
+    void scriptCacheLostWhilePublishing_publishesKeepTheirOrder() throws Exception {
+        RedisBroker nodeA = broker();
+        RedisBroker nodeB = broker();
+        Received onB = new Received();
+        nodeB.subscribe("room:1", onB);
+        awaitSubscribed(nodeB, "room:1");
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 1; i <= 1_000; i++) {
+            acks.add(nodeA.publish("room:1", Integer.toString(i)).toCompletableFuture());
+            // A steady stream, not paced by acks, as a client's publish frames reach the hub.
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            if (i % 250 == 0) {
+                REDIS.call("SCRIPT", "FLUSH");
+            }
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onB.messages).hasSize(1_000));
+        assertThat(List.copyOf(onB.messages)).as("offsets given in the order of publishing")
+                .isEqualTo(expected(1, 1_000));
+    }
+
     @Test
     void oneRedisSubscriptionPerTopic_releasedWhenTheLastListenerLeaves() throws Exception {
         RedisBroker node = broker();

@@ -79,7 +79,7 @@ public final class StartupReport {
     List<String> all = new java.util.ArrayList<>(warnings);
     all.addAll(more);
     return new StartupReport(outcome, environment, startedAt, duration, parallelism, sequential, steps, bypasses,
-        failedStep, rootCause, all);
+        failedStep, rootCause, all, dependencies, optionalDependencies);
   }
 
   /** @return READY, DEGRADED or FAILED */

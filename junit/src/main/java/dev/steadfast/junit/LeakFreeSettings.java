@@ -1,5 +1,6 @@
 package dev.steadfast.junit;
 
+import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.leak.KnownBehavior;
 import dev.steadfast.leak.LeakCheck;
 import dev.steadfast.leak.LeakDetector;
@@ -9,7 +10,6 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -20,8 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -33,7 +31,6 @@ import org.junit.platform.commons.support.AnnotationSupport;
  */
 final class LeakFreeSettings {
 
-    private static final Pattern NUMBER_WITH_UNIT = Pattern.compile("(\\d+)\\s*(ns|us|μs|ms|s|m|h|d)?");
 
     private final boolean annotated;
     private final Set<LeakCheck> checks;
@@ -260,58 +257,17 @@ final class LeakFreeSettings {
     }
 
     /**
-     * Parses {@code 0}, {@code 250ms}, {@code 2 s} or an ISO-8601 duration such as {@code PT0.5S}.
+     * Parses a duration in Steadfast's one grammar ({@link Durations}: {@code 0}, {@code 250ms}, {@code 2 s},
+     * ISO-8601 such as {@code PT0.5S}).
      *
      * @return the duration, or empty after adding a problem naming {@code source}
      */
     static Optional<Duration> parseDuration(String text, String source, List<String> problems) {
-        String trimmed = text.trim();
-        Matcher matcher = NUMBER_WITH_UNIT.matcher(trimmed.toLowerCase(Locale.ROOT));
-        if (matcher.matches()) {
-            long amount;
-            try {
-                amount = Long.parseLong(matcher.group(1));
-            } catch (NumberFormatException e) {
-                problems.add(source + ": number too large");
-                return Optional.empty();
-            }
-            String unit = matcher.group(2);
-            if (unit == null && amount != 0) {
-                problems.add(source + ": a non-zero duration needs a unit (ns, us, ms, s, m, h, d), e.g. 500ms");
-                return Optional.empty();
-            }
-            return Optional.of(toDuration(amount, unit == null ? "ms" : unit));
-        }
         try {
-            Duration duration = Duration.parse(trimmed);
-            if (duration.isNegative()) {
-                problems.add(source + ": must not be negative");
-                return Optional.empty();
-            }
-            return Optional.of(duration);
-        } catch (DateTimeParseException e) {
-            problems.add(source + ": not a duration; write e.g. 500ms, 2s or PT0.5S");
+            return Optional.of(Durations.parse(text));
+        } catch (IllegalArgumentException e) {
+            problems.add(source + ": " + e.getMessage());
             return Optional.empty();
-        }
-    }
-
-    private static Duration toDuration(long amount, String unit) {
-        switch (unit) {
-            case "ns":
-                return Duration.ofNanos(amount);
-            case "us":
-            case "μs":
-                return Duration.ofNanos(Math.multiplyExact(amount, 1000L));
-            case "ms":
-                return Duration.ofMillis(amount);
-            case "s":
-                return Duration.ofSeconds(amount);
-            case "m":
-                return Duration.ofMinutes(amount);
-            case "h":
-                return Duration.ofHours(amount);
-            default:
-                return Duration.ofDays(amount);
         }
     }
 

@@ -390,7 +390,7 @@ class LeakFreeExtensionTest {
         assertThat(failureMessage(results)).isEqualTo("@LeakFree is misconfigured for " + PREFIX
                 + "Misconfigured.test():\n"
                 + "  - linger = \"soon\" of @LeakFree on class " + PREFIX
-                + "Misconfigured: not a duration; write e.g. 500ms, 2s or PT0.5S\n"
+                + "Misconfigured: not a duration: 'soon' (write e.g. 500ms, 10s, 2m, 1h, 1d or ISO-8601 PT0.5S)\n"
                 + "  - configuration parameter steadfast.leakfree.checks names an unknown check \"HANDLES\"; known: "
                 + "[THREADS, THREAD_LOCALS, RETAINED_OBJECTS]\n"
                 + "  - ignoreThreads = \"[unclosed\" of @LeakFree on class " + PREFIX

@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -217,7 +218,9 @@ final class StartupRun {
             s.launched ? Optional.of(Duration.ofNanos(s.scheduledNanos - t0)) : Optional.empty()));
       }
       return new StartupReport(outcome, plan.environment(), startedAt, Duration.ofNanos(System.nanoTime() - t0),
-          plan.parallelism(), plan.isSequential(), steps, plan.bypasses(), failedStep, rootCause, warnings);
+          plan.parallelism(), plan.isSequential(), steps, plan.bypasses(), failedStep, rootCause, warnings,
+          plan.steps().stream().collect(Collectors.toMap(StartupStep::name, StartupStep::dependencies)),
+          plan.steps().stream().collect(Collectors.toMap(StartupStep::name, StartupStep::optionalDependencies)));
     } finally {
       role.unlock();
     }

@@ -63,7 +63,11 @@ class EnvironmentPolicyTest {
     StartupReport report = plan(Environment.PRODUCTION, started).start().report();
 
     assertThat(report.bypasses()).isEmpty();
-    assertThat(started).isTrue();
+    // 'payments' is not skipped; whether it ran before the required failure cancelled the rest is a race.
+    assertThat(report.step("payments").status()).isNotEqualTo(StepStatus.SKIPPED);
+    if (report.step("payments").status() == StepStatus.UP) {
+      assertThat(started).isTrue();
+    }
     assertThat(report.outcome()).isEqualTo(StartupOutcome.FAILED);
     assertThat(report.failedStep()).contains("search");
   }

@@ -507,7 +507,10 @@ final class StartupRun {
     }
     if (s.cancelled) {
       finish(s, StepStatus.CANCELLED, error == null ? null : StepError.of(error), detail, null);
-    } else if (error == null || error == s.error.exception() || interruptedOnly(error)) {
+    } else if (error == null || error == s.error.exception() || interruptedOnly(error)
+        || s.abortNote != null && PoisonedClasses.in(error).isEmpty()) {
+      // What it threw only reacts to being stopped (the interrupt, or its abort hook closing what it waited on):
+      // the timeout says why, with that exception attached.
       finish(s, StepStatus.TIMED_OUT, attach(s.error, error), append(detail, "ended after being interrupted"), null);
     } else {
       // The step's own failure (e.g. a static initializer the interrupt made throw) stays the cause; the timeout that

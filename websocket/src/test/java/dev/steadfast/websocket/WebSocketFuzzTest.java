@@ -113,8 +113,8 @@ class WebSocketFuzzTest extends HubTestSupport {
      */
     @Test
     void pingFloodWithoutReading_leavesHeapAndDirectMemoryPerConnectionBounded() throws Exception {
-        int connections = Integer.getInteger(FLOOD_CONNECTIONS_PROPERTY, 5);
-        int pingsEach = Integer.getInteger(FLOOD_PINGS_PROPERTY, 50_000);
+        int connections = Integer.getInteger(FLOOD_CONNECTIONS_PROPERTY, 3);
+        int pingsEach = Integer.getInteger(FLOOD_PINGS_PROPERTY, 40_000);
         start(config().maxConnections(Math.max(connections, WebSocketHubConfig.DEFAULT_MAX_CONNECTIONS))
                 .maxConnectionsPerAddress(connections));
         String token = token("flood", List.of("room:*"), List.of("room:*"));

@@ -8,6 +8,8 @@ import dev.steadfast.bench.websocket.RedisProcess;
 import dev.steadfast.bench.websocket.Scenarios;
 import dev.steadfast.bench.websocket.ServerProcess;
 import dev.steadfast.bench.websocket.WireProtocol;
+import dev.steadfast.websocket.redis.RedisBroker;
+import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -35,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Publish throughput: {@code --publishes} publishes through one node's WebSocket, each acknowledged (so each
  *       ran the history script on Redis), {@code --window} in flight, vs the same count of raw Lettuce
  *       {@code PUBLISH} commands on the same Redis from this JVM (the limit); {@code raw_redis_ratio} = hub / raw.
+ *       In between, the same through a {@link RedisBroker} in this JVM, no WebSocket in front
+ *       ({@code broker_alone_ratio} = hub / broker: what the hub adds to the history script's cost).
  *       Measured with {@code appendfsync always} (what exact recovery needs: every acknowledged publication is on
  *       disk) and again with {@code appendfsync no} ({@code *_nofsync}: the hub's own cost).
  *   <li>Recovery: a client's position on a topic, {@code --recovery-messages} acknowledged publishes after it, Redis
@@ -108,9 +112,11 @@ public final class ClusterBench {
           report(NODES + " nodes, Redis", fanoutSubscribers, fanoutRounds, cluster);
 
           double hubRate = hubPublishes(generator, protocols.get(0), publishes, window);
+          double brokerRate = brokerPublishes(redis.uri(), historySize, publishes, window);
           double rawRate = rawPublishes(redis.uri(), publishes, window);
           System.out.printf(Locale.ROOT, "publish, appendfsync always: through the hub (acked, history script)"
-              + " %,.0f/s vs raw Lettuce PUBLISH %,.0f/s (median of 3 runs each)%n", hubRate, rawRate);
+              + " %,.0f/s vs RedisBroker alone in this JVM %,.0f/s vs raw Lettuce PUBLISH %,.0f/s (median of 3 runs"
+              + " each)%n", hubRate, brokerRate, rawRate);
           // The same without an fsync per write: what the hub costs apart from the durability it asks of Redis.
           redis.configSet("appendfsync", "no");
           double hubRateNoFsync = hubPublishes(generator, protocols.get(0), publishes, window);
@@ -127,9 +133,10 @@ public final class ClusterBench {
           double ratio = cluster.deliveriesPerSecond() / single.deliveriesPerSecond();
           System.out.println(String.format(Locale.ROOT,
               "BENCH cluster nodes=%d fanout_per_s=%.0f fanout_p99_ms=%.2f single_node_ratio=%.2f publish_per_s=%.0f"
-                  + " raw_redis_ratio=%.2f publish_nofsync_per_s=%.0f raw_redis_nofsync_ratio=%.2f"
-                  + " recovered_pct=%.1f recovery_ms=%.0f",
+                  + " raw_redis_ratio=%.2f broker_alone_ratio=%.2f publish_nofsync_per_s=%.0f"
+                  + " raw_redis_nofsync_ratio=%.2f recovered_pct=%.1f recovery_ms=%.0f",
               NODES, cluster.deliveriesPerSecond(), cluster.p99Millis(), ratio, hubRate, hubRate / rawRate,
+              hubRate / brokerRate,
               hubRateNoFsync, hubRateNoFsync / rawRateNoFsync, 100.0 * recovery.received() / recoveryMessages,
               recovery.millis()));
         } finally {
@@ -150,36 +157,18 @@ public final class ClusterBench {
   /** Publishes per second through one node's WebSocket, counted at the ack; the median of three runs. */
   static double hubPublishes(LoadGenerator generator, WireProtocol node, int count, int window) throws Exception {
     Semaphore permits = new Semaphore(window);
-    AtomicInteger acks = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     ClientConnection publisher = generator.connect(node.target(), (connection, text) -> {
-      if (text.contains("\"op\":\"ack\"")) {
-        acks.incrementAndGet();
-        permits.release();
-      } else if (text.contains("\"op\":\"error\"")) {
+      if (text.contains("\"op\":\"error\"")) {
         refused.incrementAndGet();
-        permits.release();
       }
+      permits.release();  // an ack or an error: the hub answers each publish once
     }).get(60, TimeUnit.SECONDS);
     try {
-      double[] rates = new double[3];
-      for (int run = 0; run < rates.length + 1; run++) {
-        long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          acquire(permits);
-          publisher.send("{\"op\":\"publish\",\"topic\":\"throughput\",\"id\":" + i + ",\"payload\":" + PAYLOAD
-              + "}");
-        }
-        acquireAll(permits, window);
-        double rate = count / ((System.nanoTime() - start) / 1e9);
-        if (run > 0) {
-          rates[run - 1] = rate;  // run 0 warms up
-        }
-      }
-      if (refused.get() > 0) {
-        throw new IllegalStateException(refused.get() + " publishes were refused by the hub");
-      }
-      return median(rates);
+      double rate = medianRate(permits, window, count, i -> publisher.send(
+          "{\"op\":\"publish\",\"topic\":\"throughput\",\"id\":" + i + ",\"payload\":" + PAYLOAD + "}"));
+      requireNoneRefused(refused, "the hub");
+      return rate;
     } finally {
       publisher.reset();
     }
@@ -190,23 +179,66 @@ public final class ClusterBench {
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8)) {
       Semaphore permits = new Semaphore(window);
-      double[] rates = new double[3];
-      for (int run = 0; run < rates.length + 1; run++) {
-        long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-          acquire(permits);
-          connection.async().publish("steadfast:topic:raw", i + " epoch " + PAYLOAD)
-              .whenComplete((receivers, failure) -> permits.release());
-        }
-        acquireAll(permits, window);
-        double rate = count / ((System.nanoTime() - start) / 1e9);
-        if (run > 0) {
-          rates[run - 1] = rate;
-        }
-      }
-      return median(rates);
+      AtomicInteger refused = new AtomicInteger();
+      double rate = medianRate(permits, window, count, i -> connection.async()
+          .publish("steadfast:topic:raw", i + " epoch " + PAYLOAD)
+          .whenComplete((receivers, failure) -> answered(permits, refused, failure)));
+      requireNoneRefused(refused, "Redis");
+      return rate;
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /**
+   * {@link RedisBroker#publish} per second from this JVM, without a WebSocket in front: the history script's cost on
+   * Redis and Lettuce's, i.e. what the hub is bounded by; the median of three runs.
+   */
+  static double brokerPublishes(String uri, int historySize, int count, int window) throws Exception {
+    try (RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri(uri).historySize(historySize)
+        .build())) {
+      Semaphore permits = new Semaphore(window);
+      AtomicInteger refused = new AtomicInteger();
+      double rate = medianRate(permits, window, count, i -> broker.publish("broker-alone", PAYLOAD)
+          .whenComplete((ignored, failure) -> answered(permits, refused, failure)));
+      requireNoneRefused(refused, "the Redis broker");
+      return rate;
+    }
+  }
+
+  /** Sends publish number {@code i}; whoever receives its answer releases one permit. */
+  @FunctionalInterface
+  interface Send {
+    void publish(int i) throws Exception;
+  }
+
+  /** {@code count} publishes with at most {@code window} unanswered, four times; the median rate of the last three. */
+  private static double medianRate(Semaphore permits, int window, int count, Send send) throws Exception {
+    double[] rates = new double[3];
+    for (int run = 0; run < rates.length + 1; run++) {
+      long start = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        acquire(permits);
+        send.publish(i);
+      }
+      acquireAll(permits, window);
+      if (run > 0) {
+        rates[run - 1] = count / ((System.nanoTime() - start) / 1e9);  // run 0 warms up
+      }
+    }
+    return median(rates);
+  }
+
+  private static void answered(Semaphore permits, AtomicInteger refused, Throwable failure) {
+    if (failure != null) {
+      refused.incrementAndGet();
+    }
+    permits.release();
+  }
+
+  private static void requireNoneRefused(AtomicInteger refused, String who) {
+    if (refused.get() > 0) {
+      throw new IllegalStateException(refused.get() + " publishes were refused by " + who);
     }
   }
 

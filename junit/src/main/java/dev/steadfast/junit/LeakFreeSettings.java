@@ -38,13 +38,14 @@ final class LeakFreeSettings {
 
     private LeakFreeSettings(boolean annotated, Optional<Duration> linger, Set<LeakCheck> checks,
                              List<ThreadFilter> threadFilters, List<String> ignoredThreadLocals,
-                             List<KnownBehavior> knownBehaviors, boolean strict) {
+                             List<String> ignoredCreators, List<KnownBehavior> knownBehaviors, boolean strict) {
         this.annotated = annotated;
         this.checks = Collections.unmodifiableSet(checks);
         LeakDetector.Builder builder = LeakDetector.builder().checks(checks).strict(strict);
         linger.ifPresent(builder::linger);
         threadFilters.forEach(builder::threadFilter);
         ignoredThreadLocals.forEach(builder::ignoreThreadLocal);
+        ignoredCreators.forEach(builder::ignoreThreadsCreatedBy);
         knownBehaviors.forEach(builder::knownBehavior);
         this.detector = builder.build();
     }
@@ -140,6 +141,20 @@ final class LeakFreeSettings {
                         + " entry \"" + field + "\"", ignoredThreadLocals, problems);
             }
         });
+        List<String> ignoredCreators = new ArrayList<>();
+        for (Map.Entry<LeakFree, String> entry : annotations.entrySet()) {
+            for (String creator : entry.getKey().ignoreThreadsCreatedBy()) {
+                addIgnoredCreator(creator, "ignoreThreadsCreatedBy = \"" + creator + "\" of @LeakFree on "
+                        + entry.getValue(), ignoredCreators, problems);
+            }
+        }
+        context.getConfigurationParameter(LeakFree.IGNORE_THREADS_CREATED_BY_PROPERTY_NAME).ifPresent(list -> {
+            for (String creator : splitList(list)) {
+                addIgnoredCreator(creator, "configuration parameter "
+                        + LeakFree.IGNORE_THREADS_CREATED_BY_PROPERTY_NAME + " entry \"" + creator + "\"",
+                        ignoredCreators, problems);
+            }
+        });
         List<KnownBehavior> knownBehaviors = KnownBehaviorProviders.load(context, problems);
         boolean strict = false;
         Optional<String> strictText = context.getConfigurationParameter(LeakFree.STRICT_PROPERTY_NAME).map(String::trim);
@@ -162,7 +177,7 @@ final class LeakFreeSettings {
                     + String.join("\n  - ", problems));
         }
         return new LeakFreeSettings(!annotations.isEmpty(), linger, checks, filters, ignoredThreadLocals,
-                knownBehaviors, strict);
+                ignoredCreators, knownBehaviors, strict);
     }
 
     /**
@@ -271,6 +286,16 @@ final class LeakFreeSettings {
             fields.add(field.trim());
         } catch (IllegalArgumentException e) {
             problems.add(source + ": not a declaring field; write package.Class.FIELD, e.g. com.acme.Cache.BUFFER");
+        }
+    }
+
+    private static void addIgnoredCreator(String creator, String source, List<String> creators,
+                                          List<String> problems) {
+        try {
+            LeakDetector.builder().ignoreThreadsCreatedBy(creator); // validates the form, in one place
+            creators.add(creator.trim());
+        } catch (IllegalArgumentException e) {
+            problems.add(source + ": not a class or package; write com.acme.Scheduler or com.acme.*");
         }
     }
 

@@ -74,6 +74,14 @@ public final class StartupReport {
     this.optionalDependencies = Map.copyOf(optionalDependencies);
   }
 
+  /** The same report with more warnings at the end (listener failures learnt after the run). */
+  StartupReport withMoreWarnings(List<String> more) {
+    List<String> all = new java.util.ArrayList<>(warnings);
+    all.addAll(more);
+    return new StartupReport(outcome, environment, startedAt, duration, parallelism, sequential, steps, bypasses,
+        failedStep, rootCause, all, dependencies, optionalDependencies);
+  }
+
   /** @return READY, DEGRADED or FAILED */
   public StartupOutcome outcome() {
     return outcome;

@@ -35,6 +35,13 @@ class RedisClusterTest {
     @RegisterExtension
     static final RedisServer REDIS = RedisServer.durable();
 
+    /** Steps of the churn test; {@code -Pstress} raises it (see the module's pom). */
+    static final int CHURN_STEPS = Integer.getInteger("steadfast.redis.churn-steps", 120);
+    /** Clients the churn keeps at once: well under the per-address cap of each node (all come from 127.0.0.1). */
+    static final int MAX_LIVE_CHURN_CLIENTS = 60;
+    /** Publishes racing a recovery; {@code -Pstress} raises it. */
+    static final int RACING_PUBLISHES = Integer.getInteger("steadfast.redis.racing-publishes", 200);
+
     static EventLoopGroup clients;
 
     private final List<WebSocketHub> hubs = new ArrayList<>();
@@ -59,8 +66,11 @@ class RedisClusterTest {
     @BeforeEach
     void startNodes() {
         for (int i = 0; i < 3; i++) {
-            RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri(REDIS.uri()).historySize(1_000)
-                    .commandTimeout(Duration.ofSeconds(2)).build());
+            RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri(REDIS.uri())
+                    .historySize(Math.max(1_000, RACING_PUBLISHES))
+                    // Bursts of thousands of publishes on a loaded machine: a publish Redis has not answered within
+                    // this is refused (outcome unknown), which these tests do not want to provoke.
+                    .commandTimeout(Duration.ofSeconds(10)).build());
             brokers.add(broker);
             WebSocketHub hub = WebSocketHub.builder(HubTestSupport.config().build()).broker(broker).build();
             hub.start();
@@ -103,7 +113,9 @@ class RedisClusterTest {
         List<Integer> numbers = new ArrayList<>();
         long lastOffset = -1;
         while (numbers.size() < count) {
-            JsonNode frame = client.next();
+            JsonNode frame = client.nextWithin(10_000);
+            assertThat(frame).as("frame after %s of %s messages (last offset %s)", numbers.size(), count, lastOffset)
+                    .isNotNull();
             if (frame.path("op").asText().equals("ack")) {
                 continue;
             }
@@ -242,14 +254,15 @@ class RedisClusterTest {
         String since = "{\"offset\":" + subscribed.path("offset").asLong() + ",\"epoch\":\""
                 + subscribed.path("epoch").asText() + "\"}";
         first.close();
-        publish(publisher, "room:1", 1, 200);
+        publish(publisher, "room:1", 1, RACING_PUBLISHES);
 
-        // Subscribes while the 200 publishes are still arriving: some come from the history, the rest live.
+        // Subscribes while the publishes are still arriving: some come from the history, the rest live.
         WsTestClient back = client(2);
         JsonNode reply = subscribe(back, "room:1", since);
 
         assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
-        assertThat(messages(back, 200)).isEqualTo(range(1, 200));
+        awaitAcks(publisher, RACING_PUBLISHES);
+        assertThat(messages(back, RACING_PUBLISHES)).isEqualTo(range(1, RACING_PUBLISHES));
         assertThat(back.nextWithin(200)).isNull();
     }
 
@@ -287,12 +300,47 @@ class RedisClusterTest {
     }
 
     @Test
+    void slowRedis_publishesBeyondTheInFlightBound_areRefusedAsOverloaded_theOthersAcked() throws Exception {
+        RedisBroker bounded = RedisBroker.connect(RedisBrokerConfig.custom().uri(REDIS.uri()).maxInFlightPublishes(2)
+                .build());
+        brokers.add(bounded);
+        WebSocketHub node = WebSocketHub.builder(HubTestSupport.config().build()).broker(bounded).build();
+        node.start();
+        hubs.add(node);
+        WsTestClient publisher = client(hubs.size() - 1);
+        Thread sleeper = new Thread(() -> {
+            try {
+                REDIS.call("DEBUG", "SLEEP", "1");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "redis-debug-sleep");
+        sleeper.start();
+        await("Redis blocked in DEBUG SLEEP").until(() -> !REDIS.answersWithin(100));
+
+        publish(publisher, "room:1", 1, 3);
+
+        JsonNode refused = publisher.next();
+        assertThat(refused.path("op").asText()).as("first answer %s", refused).isEqualTo("error");
+        assertThat(refused.path("code").asText()).isEqualTo("broker_overloaded");
+        assertThat(refused.path("id").asInt()).isEqualTo(3);
+        assertThat(refused.path("message").asText())
+                .isEqualTo("2 publishes are waiting for Redis at 127.0.0.1:" + REDIS.port() + "; try again later");
+        assertThat(List.of(publisher.next(), publisher.next())).extracting(f -> f.path("op").asText() + " "
+                + f.path("id").asInt()).containsExactly("ack 1", "ack 2");
+        assertThat(node.statistics().publishes()).isEqualTo(2);
+        sleeper.join();
+    }
+
+    @Test
     void churnAcrossNodes_returnsRegistriesAndBrokerSubscriptionsToBaseline() throws Exception {
         Random random = new Random(12);
         List<WsTestClient> live = new ArrayList<>();
-        for (int step = 0; step < 120; step++) {
+        for (int step = 0; step < CHURN_STEPS; step++) {
             int action = random.nextInt(4);
-            if (action == 0 || live.isEmpty()) {
+            if (action == 0 && live.size() >= MAX_LIVE_CHURN_CLIENTS) {
+                live.remove(random.nextInt(live.size())).vanish();
+            } else if (action == 0 || live.isEmpty()) {
                 live.add(client(random.nextInt(3)));
             } else {
                 WsTestClient client = live.get(random.nextInt(live.size()));

@@ -204,7 +204,13 @@ public final class Scenarios {
         subscribed.add(s.subscribed);
         connections.get(i).send(protocol.subscribeFrame(topic));
       }
-      CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      CompletableFuture<Void> all = CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new));
+      try {
+        all.get(ROUND_TIMEOUT_SECONDS * 3, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException(subscribed.stream().filter(CompletableFuture::isDone).count() + " of "
+            + subscribers + " subscriptions confirmed within " + ROUND_TIMEOUT_SECONDS * 3 + " s", e);
+      }
       double[] rates = new double[rounds];
       double[] p50s = new double[rounds];
       double[] p99s = new double[rounds];

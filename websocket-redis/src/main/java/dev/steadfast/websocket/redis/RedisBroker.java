@@ -61,7 +61,7 @@ import reactor.core.Disposable;
  *
  * <pre>{@code
  * RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri("redis://127.0.0.1:6379").build());
- * WebSocketHub hub = WebSocketHub.builder().tokenSecret(secret).broker(broker).build();
+ * WebSocketHub hub = WebSocketHub.builder(hubConfig).broker(broker).build();
  * // ... on shutdown, after the hub:
  * broker.close();
  * }</pre>

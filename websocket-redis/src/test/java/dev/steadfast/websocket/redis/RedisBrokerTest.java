@@ -116,8 +116,12 @@ class RedisBrokerTest {
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         for (int i = 1; i <= 1_000; i++) {
             acks.add(nodeA.publish("room:1", Integer.toString(i)).toCompletableFuture());
-            // A steady stream, not paced by acks, as a client's publish frames reach the hub.
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            // A steady stream (20 µs apart, longer than a round trip in all), not paced by acks, as a client's
+            // publish frames reach the hub.
+            long next = System.nanoTime() + 20_000;
+            while (System.nanoTime() < next) {
+                Thread.onSpinWait();
+            }
             if (i % 250 == 0) {
                 REDIS.call("SCRIPT", "FLUSH");
             }
@@ -212,6 +216,23 @@ class RedisBrokerTest {
     }
 
     @Test
+    void recover_afterTheHistoryExpired_isNotRecovered_andTheEpochChanges() throws Exception {
+        RedisBroker node = broker(RedisBrokerConfig.custom().uri(REDIS.uri()).historyTtl(Duration.ofSeconds(1)));
+        node.subscribe("room:1", new Received());
+        String epoch = node.recover("room:1", null).toCompletableFuture().join().position().epoch();
+        publishAll(node, "room:1", 1, 3);
+        assertThat(REDIS.call("TTL", "steadfast:history:room:1")).as("history TTL in seconds").isEqualTo(1L);
+
+        await("history and position expired").atMost(Duration.ofSeconds(5))
+                .until(() -> REDIS.call("EXISTS", "steadfast:meta:room:1", "steadfast:history:room:1").equals(0L));
+        Recovery recovery = node.recover("room:1", new StreamPosition(1, epoch)).toCompletableFuture().join();
+
+        assertThat(recovery.recovered()).isFalse();
+        assertThat(recovery.position().epoch()).isNotEqualTo(epoch);
+        assertThat(recovery.position().offset()).isZero();
+    }
+
+    @Test
     void unreachableAtStartup_failsNamingTheAddressAndTheCause() throws Exception {
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0)) {
@@ -224,6 +245,31 @@ class RedisBrokerTest {
                 .isInstanceOf(BrokerException.class)
                 .hasMessageStartingWith("cannot connect to Redis at 127.0.0.1:" + closedPort + ": ")
                 .hasMessageContaining("Connection refused");
+    }
+
+    @Test
+    void password_authenticates_andAWrongOneFailsNamingTheAddressNeverThePassword() throws Exception {
+        REDIS.call("CONFIG", "SET", "requirepass", "s3cret-redis-pw");
+        try {
+            RedisBroker node = broker(RedisBrokerConfig.custom().uri(REDIS.uri()).password("s3cret-redis-pw"));
+            Received received = new Received();
+            node.subscribe("room:1", received);
+            awaitSubscribed(node, "room:1");
+            publishAll(node, "room:1", 1, 1);
+            await().untilAsserted(() -> assertThat(received.messages).containsExactly("1:1"));
+            assertThat(node.toString()).doesNotContain("s3cret");
+
+            RedisBrokerConfig wrong = RedisBrokerConfig.custom().uri(REDIS.uri()).password("not-the-s3cret")
+                    .connectTimeout(Duration.ofSeconds(2)).build();
+            assertThatThrownBy(() -> RedisBroker.connect(wrong))
+                    .isInstanceOf(BrokerException.class)
+                    .hasMessageStartingWith("cannot connect to Redis at 127.0.0.1:" + REDIS.port() + ": ")
+                    .hasMessageContaining("WRONGPASS")
+                    .hasMessageNotContaining("not-the-s3cret");
+        } finally {
+            RespClient.callAll(REDIS.port(), 5_000, List.of(new String[] {"AUTH", "s3cret-redis-pw"},
+                    new String[] {"CONFIG", "SET", "requirepass", ""}));
+        }
     }
 
     @Test

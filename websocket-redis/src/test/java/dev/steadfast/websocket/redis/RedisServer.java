@@ -129,6 +129,15 @@ public final class RedisServer implements BeforeAllCallback, BeforeEachCallback,
         return RespClient.call(port, 5_000, command);
     }
 
+    /** Whether the server answers PING within {@code millis} (false while it runs DEBUG SLEEP, or is down). */
+    public boolean answersWithin(int millis) {
+        try {
+            return "PONG".equals(RespClient.call(port, millis, "PING"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Channels this Redis has at least one subscriber for. */
     @SuppressWarnings("unchecked")
     public List<String> channels() throws IOException {

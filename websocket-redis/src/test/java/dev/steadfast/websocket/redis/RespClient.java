@@ -22,21 +22,36 @@ final class RespClient {
 
     /** Runs one command; returns a String, Long, List or null; throws on an error reply or I/O failure. */
     static Object call(int port, int timeoutMillis, String... command) throws IOException {
+        return callAll(port, timeoutMillis, java.util.Collections.singletonList(command));
+    }
+
+    /**
+     * Runs the commands one after the other on one connection (e.g. {@code AUTH} first); returns the last reply;
+     * throws on any error reply or I/O failure.
+     */
+    static Object callAll(int port, int timeoutMillis, List<String[]> commands) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
             OutputStream out = socket.getOutputStream();
             ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(("*" + command.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-            for (String part : command) {
-                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-                request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-                request.writeBytes(bytes);
-                request.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+            for (String[] command : commands) {
+                request.writeBytes(("*" + command.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+                for (String part : command) {
+                    byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                    request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    request.writeBytes(bytes);
+                    request.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+                }
             }
             out.write(request.toByteArray());
             out.flush();
-            return read(new BufferedInputStream(socket.getInputStream()));
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            Object reply = null;
+            for (int i = 0; i < commands.size(); i++) {
+                reply = read(in);
+            }
+            return reply;
         }
     }
 

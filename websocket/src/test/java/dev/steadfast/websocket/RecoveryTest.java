@@ -97,6 +97,19 @@ class RecoveryTest extends HubTestSupport {
         return offsets;
     }
 
+    /** Publishes offsets 1 to 3, then a new client subscribes since offset 0 and gets them from the history. */
+    private WsTestClient publishThreeThenRecoverFromTheStart() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            lagging.publish("room:1", "{\"n\":" + i + "}");
+        }
+        WsTestClient recovering = roomClient();
+        JsonNode reply = recovering.request(
+                "{\"op\":\"subscribe\",\"topic\":\"room:1\",\"since\":{\"offset\":0,\"epoch\":\"e1\"}}");
+        assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
+        assertThat(offsets(recovering, 3)).as("from the history").containsExactly(1L, 2L, 3L);
+        return recovering;
+    }
+
     @Test
     void liveMessagesArrivingAfterTheHistoryRead_areNotSentTwice() throws Exception {
         startWithLaggingBroker();
@@ -104,15 +117,7 @@ class RecoveryTest extends HubTestSupport {
         JsonNode first = subscribe(alreadyThere, "room:1");
         assertThat(first.path("offset").asLong()).isZero();
         lagging.lagging = true;
-        for (int i = 1; i <= 3; i++) {
-            lagging.publish("room:1", "{\"n\":" + i + "}");
-        }
-
-        WsTestClient recovering = roomClient();
-        JsonNode reply = recovering.request(
-                "{\"op\":\"subscribe\",\"topic\":\"room:1\",\"since\":{\"offset\":0,\"epoch\":\"e1\"}}");
-        assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
-        assertThat(offsets(recovering, 3)).as("from the history").containsExactly(1L, 2L, 3L);
+        WsTestClient recovering = publishThreeThenRecoverFromTheStart();
         lagging.deliverInFlight();
         lagging.lagging = false;
         lagging.publish("room:1", "{\"n\":4}");
@@ -125,14 +130,7 @@ class RecoveryTest extends HubTestSupport {
     @Test
     void historyLostBeforeAnyLiveMessage_newEpochMessagesAreSent_notTakenForDuplicates() throws Exception {
         startWithLaggingBroker();
-        for (int i = 1; i <= 3; i++) {
-            lagging.publish("room:1", "{\"n\":" + i + "}");
-        }
-        WsTestClient recovering = roomClient();
-        JsonNode reply = recovering.request(
-                "{\"op\":\"subscribe\",\"topic\":\"room:1\",\"since\":{\"offset\":0,\"epoch\":\"e1\"}}");
-        assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
-        assertThat(offsets(recovering, 3)).containsExactly(1L, 2L, 3L);
+        WsTestClient recovering = publishThreeThenRecoverFromTheStart();
 
         lagging.loseHistory();
         lagging.publish("room:1", "{\"n\":\"new\"}");

@@ -1,6 +1,7 @@
 package dev.steadfast.bench;
 
 import dev.steadfast.bench.leak.HeapDumpDiff;
+import dev.steadfast.bench.leak.LibraryCorpus;
 import dev.steadfast.bench.leak.Medians;
 import dev.steadfast.junit.corpus.Corpus;
 import dev.steadfast.junit.corpus.GrowthProbes;
@@ -10,6 +11,8 @@ import dev.steadfast.leak.HeapGrowthDetector;
 import dev.steadfast.leak.LeakDetector;
 import dev.steadfast.leak.LeakReport;
 import dev.steadfast.leak.LeakScope;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,12 +36,15 @@ import org.junit.platform.testkit.engine.Event;
  *       per iteration, {@value #DEFAULT_PROBE_REPEATS} runs each; a size counts when every run detects it;
  *   <li>time to verdict on the 32-byte probe, and the same probe judged by two live heap dumps diffed with Shark;
  *   <li>what the default checks cost a clean test: an empty scope opened and checked in a loop, and 500 trivial tests
- *       with and without {@code @LeakFree} through the engine.
+ *       with and without {@code @LeakFree} through the engine;
+ *   <li>the library corpus (real SLF4J, Jackson, Netty) in JVMs of its own, one shared and one per test class, on
+ *       JUnit 6 and on the newest JUnit 5 ({@link LibraryCorpus}): false positives and misses.
  * </ol>
  *
  * <pre>{@code
  * mvn -q -Pbench verify -Dbench=leak
  * mvn -q -Pbench verify -Dbench=leak -Dbench.jvmArgs="-Xmx4g -Dsteadfast.bench.leak.repeats=5"   # quicker
+ * mvn -q -Pbench verify -Dbench="leak --libraries-only"                                             # library corpus
  * }</pre>
  */
 public final class LeakBench {
@@ -51,6 +57,10 @@ public final class LeakBench {
     static final int DEFAULT_PROBE_REPEATS = 3;
     /** Overrides {@link #DEFAULT_CLEAN_REPEATS} for a quick run. */
     static final String REPEATS_PROPERTY = "steadfast.bench.leak.repeats";
+    /** Argument that runs only the library corpus: {@code -Dbench="leak --libraries-only"}. */
+    static final String LIBRARIES_ONLY = "--libraries-only";
+    /** JVMs started per library scenario in the one-JVM-per-class mode. */
+    static final int LIBRARY_PER_CLASS_ROUNDS = 2;
 
     private static final int DIFF_REPEATS = 3;
     private static final int SCOPE_LOOPS = 20_000;
@@ -69,6 +79,12 @@ public final class LeakBench {
         System.out.printf(Locale.ROOT, "LeakBench on Java %s, %d CPUs, max heap %d MB%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
+        boolean librariesOnly = List.of(args).contains(LIBRARIES_ONLY);
+        LibraryCorpus.Outcome libraries = libraryCorpus(cleanRepeats);
+        if (librariesOnly) {
+            printLibraries(libraries);
+            return;
+        }
 
         int falsePositives = cleanScenarios(cleanRepeats);
         int missed = leakyScenarios();
@@ -76,9 +92,25 @@ public final class LeakBench {
         double diffMillis = heapDumpDiff(probes.verdictMillis32);
         overhead();
 
+        printLibraries(libraries);
         System.out.printf(Locale.ROOT, "BENCH leak false_positives=%d missed=%d min_detected_bytes_per_iter=%d "
                         + "verdict_ms=%.0f heapdump_diff_ms=%.0f%n", falsePositives, missed,
                 probes.minDetectedBytes, probes.verdictMillis32, diffMillis);
+    }
+
+    private static LibraryCorpus.Outcome libraryCorpus(int cleanRepeats) throws Exception {
+        int perClassRounds = Math.max(1, Math.min(LIBRARY_PER_CLASS_ROUNDS, cleanRepeats));
+        System.out.printf(Locale.ROOT, "%n== Library corpus (SLF4J MDC, Jackson, Netty, library singleton threads) in "
+                + "JVMs of its own, JUnit 6 and JUnit 5%n");
+        Path here = Path.of(System.getProperty("user.dir"));
+        Path root = Files.isDirectory(here.resolve("junit5-compat")) ? here : here.getParent();
+        return LibraryCorpus.measure(root, cleanRepeats, perClassRounds);
+    }
+
+    private static void printLibraries(LibraryCorpus.Outcome outcome) {
+        System.out.printf(Locale.ROOT, "BENCH leak-libraries clean_runs=%d false_positives=%d leaky_runs=%d missed=%d "
+                        + "junit5=%s%n", outcome.cleanRuns(), outcome.falsePositives(), outcome.leakyRuns(),
+                outcome.missed(), outcome.junit5Ok() ? "ok" : "FAILED");
     }
 
     private static int cleanScenarios(int repeats) {

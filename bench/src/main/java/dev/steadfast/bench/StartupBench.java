@@ -48,6 +48,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code sequential_ratio}: the same plan with {@code sequential()}, wall / critical path.
  *   <li>{@code guava_violations}: dependency orderings Guava's ServiceManager broke (a service started before one it
  *       depends on had finished starting).
+ *   <li>How the cost grows with the plan (steps that do nothing, so only orchestration is measured), at
+ *       {@value #STEPS} and {@value #LARGE_STEPS} steps of the same generator: {@code validation_ms_<n>}, the time
+ *       {@code StartupPlan.Builder.build()} takes (validation, cycle search, planning), and
+ *       {@code cpu_us_per_step_<n>}, orchestration CPU per step, beside {@code cf_cpu_us_per_step_<n>}, the same for
+ *       the hand-written {@code CompletableFuture} graph.
  * </ul>
  */
 public final class StartupBench {
@@ -57,6 +62,9 @@ public final class StartupBench {
   static final int MEASURED_RUNS = 5;
   /** High enough never to limit this plan: the pool creates threads only as the plan gets wider. */
   static final int PARALLELISM = 256;
+  /** The large plan of the scale figures. */
+  static final int LARGE_STEPS = 10_000;
+  static final int SCALE_WARMUP_RUNS = 3;
 
   private StartupBench() {}
 
@@ -142,12 +150,49 @@ public final class StartupBench {
     System.out.printf(Locale.ROOT, "this machine: one block-and-wake of a thread (Thread.sleep(1)) costs %.1f us of"
         + " CPU; any orchestrator that wakes a pooled thread per step pays about that per step%n", blockAndWakeMicros());
 
+    Scale small = scale(plan);
+    Scale large = scale(RandomPlan.generate(LARGE_STEPS, SEED));
+
     System.out.printf(Locale.ROOT, "BENCH startup ratio=%.4f cpu_us_per_step=%.1f sequential_ratio=%.2f"
-        + " guava_violations=%d%n", median(ratios), median(cpu), sequentialRatio, guava.violations);
+            + " guava_violations=%d validation_ms_%d=%.2f validation_ms_%d=%.2f cpu_us_per_step_%d=%.1f"
+            + " cpu_us_per_step_%d=%.1f cf_cpu_us_per_step_%d=%.1f cf_cpu_us_per_step_%d=%.1f%n", median(ratios),
+        median(cpu), sequentialRatio, guava.violations, STEPS, small.validationMillis, LARGE_STEPS,
+        large.validationMillis, STEPS, small.cpuMicrosPerStep, LARGE_STEPS, large.cpuMicrosPerStep, STEPS,
+        small.futureCpuMicrosPerStep, LARGE_STEPS, large.futureCpuMicrosPerStep);
+  }
+
+  /** Medians of how orchestration costs at one plan size, steps that do nothing. */
+  private record Scale(double validationMillis, double cpuMicrosPerStep, double futureCpuMicrosPerStep) {}
+
+  private static Scale scale(RandomPlan plan) throws Exception {
+    for (int i = 0; i < SCALE_WARMUP_RUNS; i++) {
+      runSteadfast(plan, false, false);
+      runCompletableFutures(plan, false);
+    }
+    double[] validation = new double[MEASURED_RUNS];
+    double[] cpu = new double[MEASURED_RUNS];
+    double[] futureCpu = new double[MEASURED_RUNS];
+    double[] wall = new double[MEASURED_RUNS];
+    double[] futureWall = new double[MEASURED_RUNS];
+    for (int i = 0; i < MEASURED_RUNS; i++) {
+      Run r = runSteadfast(plan, false, false);
+      validation[i] = r.buildNanos / 1e6;
+      cpu[i] = r.orchestrationCpuNanos / 1e3 / plan.size();
+      wall[i] = r.wallNanos / 1e6;
+      Run f = runCompletableFutures(plan, false);
+      futureCpu[i] = f.orchestrationCpuNanos / 1e3 / plan.size();
+      futureWall[i] = f.wallNanos / 1e6;
+    }
+    Scale scale = new Scale(median(validation), median(cpu), median(futureCpu));
+    System.out.printf(Locale.ROOT, "scale, %d steps that do nothing: build() (validation and planning) %.2f ms;"
+            + " steadfast wall %.1f ms, orchestration cpu %.1f us/step; CompletableFuture graph wall %.1f ms,"
+            + " cpu %.1f us/step%n", plan.size(), scale.validationMillis, median(wall), scale.cpuMicrosPerStep,
+        median(futureWall), scale.futureCpuMicrosPerStep);
+    return scale;
   }
 
   private record Run(long wallNanos, long orchestrationCpuNanos, long coordinatorCpuNanos, int violations,
-      int threads, double lagMicros, long measuredCriticalNanos) {}
+      int threads, double lagMicros, long measuredCriticalNanos, long buildNanos) {}
 
   private static Run runSteadfast(RandomPlan plan, boolean sequential) throws InterruptedException {
     return runSteadfast(plan, sequential, true);
@@ -180,7 +225,9 @@ public final class StartupBench {
       String[] deps = Arrays.stream(plan.dependencies(i)).mapToObj(RandomPlan::name).toArray(String[]::new);
       builder.step(RandomPlan.name(i), s -> s.dependsOn(deps).start(body));
     }
+    long b0 = System.nanoTime();
     StartupPlan built = builder.build();
+    long buildNanos = System.nanoTime() - b0;
 
     long coordinatorBefore = threads.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
@@ -193,15 +240,21 @@ public final class StartupBench {
     }
     long orchestration = coordinator + pool.cpuNanos() - stepCpu.get();
     return new Run(wall, orchestration, coordinator, plan.violations(start, end), pool.threadsCreated(),
-        plan.medianStartLagMicros(start, end), plan.measuredCriticalPathNanos(start, end));
+        plan.medianStartLagMicros(start, end), plan.measuredCriticalPathNanos(start, end), buildNanos);
   }
 
   /** The same plan as a user would wire it by hand: one future per step, started when its dependencies are done. */
   private static Run runCompletableFutures(RandomPlan plan) throws Exception {
+    return runCompletableFutures(plan, true);
+  }
+
+  private static Run runCompletableFutures(RandomPlan plan, boolean sleep) throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     MeteredThreadFactory factory = new MeteredThreadFactory("completable-future-bench");
     java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(0, PARALLELISM, 1,
-        TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), factory);
+        TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), factory,
+        // What a user would choose so that a burst of short steps wider than the pool cannot fail the graph.
+        new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
     long[] start = new long[plan.size()];
     long[] end = new long[plan.size()];
     AtomicLong stepCpu = new AtomicLong();
@@ -216,7 +269,9 @@ public final class StartupBench {
         long cpu0 = threads.getCurrentThreadCpuTime();
         start[index] = System.nanoTime();
         try {
-          TimeUnit.MILLISECONDS.sleep(plan.durationMillis(index));
+          if (sleep) {
+            TimeUnit.MILLISECONDS.sleep(plan.durationMillis(index));
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -230,7 +285,8 @@ public final class StartupBench {
     pool.shutdown();
     factory.awaitAllEnded();
     return new Run(wall, coordinator + factory.cpuNanos() - stepCpu.get(), coordinator, plan.violations(start, end),
-        factory.threadsCreated(), plan.medianStartLagMicros(start, end), plan.measuredCriticalPathNanos(start, end));
+        factory.threadsCreated(), plan.medianStartLagMicros(start, end), plan.measuredCriticalPathNanos(start, end),
+        0);
   }
 
   private static Run runGuava(RandomPlan plan) throws Exception {
@@ -256,7 +312,7 @@ public final class StartupBench {
     manager.startAsync().awaitHealthy(Duration.ofMinutes(1));
     long wall = System.nanoTime() - t0;
     manager.stopAsync().awaitStopped(Duration.ofMinutes(1));
-    return new Run(wall, 0, 0, plan.violations(start, end), plan.size(), Double.NaN, 0);
+    return new Run(wall, 0, 0, plan.violations(start, end), plan.size(), Double.NaN, 0, 0);
   }
 
   /** CPU time of one thread block and wake-up here: the kernel's share of every hand-off to a sleeping thread. */

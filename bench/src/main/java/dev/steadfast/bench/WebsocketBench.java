@@ -35,7 +35,7 @@ import java.util.Map;
  * <pre>{@code
  * mvn -q -Pbench verify -Dbench=websocket
  * mvn -q -Pbench verify -Dbench="websocket --connections=2000 --churn=5000 --fanout=1000"   # quick
- * # load generator against a running server (mvn -q -Prun verify prints a development token):
+ * # load generator against a running server (bin/steadfast-server --environment development prints a development token):
  * mvn -q -Pbench verify -Dbench="websocket --target=ws://localhost:8080/ws --token=eyJ... --scenario=churn"
  * }</pre>
  *
@@ -107,7 +107,7 @@ public final class WebsocketBench {
   }
 
   /**
-   * Load-generator mode: drives a running server (e.g. one started with {@code mvn -q -Prun verify}) instead of
+   * Load-generator mode: drives a running server (e.g. one started with {@code bin/steadfast-server --environment development}) instead of
    * benchmarking child servers. {@code --target=ws://host:port/ws --token=<token> [--protocol=steadfast|raw]
    * [--scenario=idle|churn|fanout|all] [--connections=N --hold=SECONDS --churn=N --fanout=N]}.
    */

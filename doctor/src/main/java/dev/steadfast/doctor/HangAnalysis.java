@@ -32,7 +32,9 @@ import java.util.Set;
 final class HangAnalysis {
 
     /**
-     * An initializer that waits (not runnable) inside the static initializer of a class other threads wait for.
+     * An initializer that waits without a timeout, or is blocked, inside the static initializer of a class other
+     * threads wait for, in every sample. A timed wait (a sleep, a back-off, a poll with a timeout) ends by itself: such
+     * an initializer is slow, not stuck, and stays a class-initialization wait.
      *
      * @param classWait one thread's wait for the class, with the initializer as owner
      * @param initializer the initializing thread in the last sample
@@ -139,13 +141,16 @@ final class HangAnalysis {
             }
             Optional<ThreadSnapshot> initializer = last.threadDump().find(wait.ownerThreadId().getAsLong());
             if (initializer.isEmpty() || inDeadlock.contains(initializer.get().id())
-                    || initializer.get().state() == Thread.State.RUNNABLE
-                    || !seen.add(wait.className())) {
+                    || !mayStall(initializer.get().state()) || !seen.add(wait.className())) {
                 continue;
             }
             stalls.add(new ClassInitStall(wait, initializer.get(), waitingAt(initializer.get(), wait.className())));
         }
         return stalls;
+    }
+
+    private static boolean mayStall(Thread.State state) {
+        return state == Thread.State.WAITING || state == Thread.State.BLOCKED;
     }
 
     /**

@@ -44,8 +44,9 @@ final class HangText {
             out.append('\n').append(deadlock).append('\n');
         }
         if (!analysis.stalls().isEmpty()) {
-            out.append("\nClass-initialization stalls (the initializer waits inside the static initializer while other"
-                    + " threads wait for the class; the JVM's deadlock detector does not see this):\n");
+            out.append("\nClass-initialization stalls (the initializer waits without a timeout inside the static"
+                    + " initializer while other threads wait for the class; the JVM's deadlock detector does not see"
+                    + " this):\n");
             for (HangAnalysis.ClassInitStall stall : analysis.stalls()) {
                 String className = stall.classWait().className();
                 List<String> waiters = new ArrayList<>();

@@ -11,6 +11,7 @@ import dev.steadfast.doctor.fixtures.InitializerJoinsWorkerMain;
 import dev.steadfast.doctor.fixtures.InitializerNeedsLockMain;
 import dev.steadfast.doctor.fixtures.LockDeadlockMain;
 import dev.steadfast.doctor.fixtures.MonitorDeadlockMain;
+import dev.steadfast.doctor.fixtures.SlowInitializerMain;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +106,24 @@ class HangCommandTest {
                     + p.get("waitsFor").asText()));
             assertThat(waitsFor).as(run.toString()).anyMatch(w -> w.contains("ReentrantLock"))
                     .anyMatch(w -> w.contains(InitializerNeedsLockMain.class.getName() + "$Config"));
+        }
+    }
+
+    /** A static initializer in a timed wait (retrying with a back-off) ends by itself: slow, not stuck. */
+    @Test
+    void slowInitializerInATimedWait_isAClassInitWaitWithItsOwner_notAStall() throws Exception {
+        try (Target target = Target.start(SlowInitializerMain.class)) {
+            String config = SlowInitializerMain.class.getName() + "$Config";
+            DoctorRun run = await().atMost(FORMS_WITHIN).until(
+                    () -> DoctorRun.of("hang", target.pidText(), "--samples", "2", "--interval", "300ms"),
+                    r -> r.out().contains("waits for class " + config));
+
+            assertThat(run.code()).as(run.toString()).isEqualTo(0);
+            assertThat(run.out()).as(run.toString())
+                    .contains("No deadlock found.")
+                    .doesNotContain("stall")
+                    .containsPattern("\"config-reader\" #\\d+ waits for class \\S+\\$Config to be initialized by"
+                            + " \"config-init\" #\\d+");
         }
     }
 

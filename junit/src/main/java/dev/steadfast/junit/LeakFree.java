@@ -108,6 +108,12 @@ public @interface LeakFree {
     String IGNORE_THREAD_LOCALS_PROPERTY_NAME = "steadfast.leakfree.ignore-thread-locals";
 
     /**
+     * Configuration parameter adding creating classes whose threads are never reported, for every test: a
+     * comma-separated list of class names or {@code package.*} patterns, as in {@link #ignoreThreadsCreatedBy()}.
+     */
+    String IGNORE_THREADS_CREATED_BY_PROPERTY_NAME = "steadfast.leakfree.ignore-threads-created-by";
+
+    /**
      * Configuration parameter adding catalog entries of known library behaviour: a comma-separated list of
      * {@link dev.steadfast.leak.KnownBehaviors} classes with a no-argument constructor (providers registered with
      * {@link java.util.ServiceLoader} are found without it).
@@ -170,6 +176,17 @@ public @interface LeakFree {
      * @return declaring fields to ignore
      */
     String[] ignoreThreadLocals() default {};
+
+    /**
+     * Threads never to report, by the class that created them or ran the executor, timer or factory that did (a
+     * class named in the thread's creation site): a class name, nested classes included, or a package as
+     * {@code com.acme.*}; added to those of less specific annotations and
+     * {@value #IGNORE_THREADS_CREATED_BY_PROPERTY_NAME}. For a library thread whose generic name ({@code Timer-2})
+     * cannot be ignored without hiding the test's own.
+     *
+     * @return creating classes or packages to ignore
+     */
+    String[] ignoreThreadsCreatedBy() default {};
 
     /**
      * Thread filters, each instantiated through its no-argument constructor, added to those of less specific

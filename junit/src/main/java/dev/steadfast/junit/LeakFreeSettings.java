@@ -1,5 +1,6 @@
 package dev.steadfast.junit;
 
+import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.leak.KnownBehavior;
 import dev.steadfast.leak.LeakCheck;
 import dev.steadfast.leak.LeakDetector;
@@ -9,7 +10,6 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -20,8 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -33,7 +31,6 @@ import org.junit.platform.commons.support.AnnotationSupport;
  */
 final class LeakFreeSettings {
 
-    private static final Pattern NUMBER_WITH_UNIT = Pattern.compile("(\\d+)\\s*(ns|us|μs|ms|s|m|h|d)?");
 
     private final boolean annotated;
     private final Set<LeakCheck> checks;
@@ -41,13 +38,14 @@ final class LeakFreeSettings {
 
     private LeakFreeSettings(boolean annotated, Optional<Duration> linger, Set<LeakCheck> checks,
                              List<ThreadFilter> threadFilters, List<String> ignoredThreadLocals,
-                             List<KnownBehavior> knownBehaviors, boolean strict) {
+                             List<String> ignoredCreators, List<KnownBehavior> knownBehaviors, boolean strict) {
         this.annotated = annotated;
         this.checks = Collections.unmodifiableSet(checks);
         LeakDetector.Builder builder = LeakDetector.builder().checks(checks).strict(strict);
         linger.ifPresent(builder::linger);
         threadFilters.forEach(builder::threadFilter);
         ignoredThreadLocals.forEach(builder::ignoreThreadLocal);
+        ignoredCreators.forEach(builder::ignoreThreadsCreatedBy);
         knownBehaviors.forEach(builder::knownBehavior);
         this.detector = builder.build();
     }
@@ -143,6 +141,20 @@ final class LeakFreeSettings {
                         + " entry \"" + field + "\"", ignoredThreadLocals, problems);
             }
         });
+        List<String> ignoredCreators = new ArrayList<>();
+        for (Map.Entry<LeakFree, String> entry : annotations.entrySet()) {
+            for (String creator : entry.getKey().ignoreThreadsCreatedBy()) {
+                addIgnoredCreator(creator, "ignoreThreadsCreatedBy = \"" + creator + "\" of @LeakFree on "
+                        + entry.getValue(), ignoredCreators, problems);
+            }
+        }
+        context.getConfigurationParameter(LeakFree.IGNORE_THREADS_CREATED_BY_PROPERTY_NAME).ifPresent(list -> {
+            for (String creator : splitList(list)) {
+                addIgnoredCreator(creator, "configuration parameter "
+                        + LeakFree.IGNORE_THREADS_CREATED_BY_PROPERTY_NAME + " entry \"" + creator + "\"",
+                        ignoredCreators, problems);
+            }
+        });
         List<KnownBehavior> knownBehaviors = KnownBehaviorProviders.load(context, problems);
         boolean strict = false;
         Optional<String> strictText = context.getConfigurationParameter(LeakFree.STRICT_PROPERTY_NAME).map(String::trim);
@@ -165,7 +177,7 @@ final class LeakFreeSettings {
                     + String.join("\n  - ", problems));
         }
         return new LeakFreeSettings(!annotations.isEmpty(), linger, checks, filters, ignoredThreadLocals,
-                knownBehaviors, strict);
+                ignoredCreators, knownBehaviors, strict);
     }
 
     /**
@@ -245,58 +257,17 @@ final class LeakFreeSettings {
     }
 
     /**
-     * Parses {@code 0}, {@code 250ms}, {@code 2 s} or an ISO-8601 duration such as {@code PT0.5S}.
+     * Parses a duration in Steadfast's one grammar ({@link Durations}: {@code 0}, {@code 250ms}, {@code 2 s},
+     * ISO-8601 such as {@code PT0.5S}).
      *
      * @return the duration, or empty after adding a problem naming {@code source}
      */
     static Optional<Duration> parseDuration(String text, String source, List<String> problems) {
-        String trimmed = text.trim();
-        Matcher matcher = NUMBER_WITH_UNIT.matcher(trimmed.toLowerCase(Locale.ROOT));
-        if (matcher.matches()) {
-            long amount;
-            try {
-                amount = Long.parseLong(matcher.group(1));
-            } catch (NumberFormatException e) {
-                problems.add(source + ": number too large");
-                return Optional.empty();
-            }
-            String unit = matcher.group(2);
-            if (unit == null && amount != 0) {
-                problems.add(source + ": a non-zero duration needs a unit (ns, us, ms, s, m, h, d), e.g. 500ms");
-                return Optional.empty();
-            }
-            return Optional.of(toDuration(amount, unit == null ? "ms" : unit));
-        }
         try {
-            Duration duration = Duration.parse(trimmed);
-            if (duration.isNegative()) {
-                problems.add(source + ": must not be negative");
-                return Optional.empty();
-            }
-            return Optional.of(duration);
-        } catch (DateTimeParseException e) {
-            problems.add(source + ": not a duration; write e.g. 500ms, 2s or PT0.5S");
+            return Optional.of(Durations.parse(text));
+        } catch (IllegalArgumentException e) {
+            problems.add(source + ": " + e.getMessage());
             return Optional.empty();
-        }
-    }
-
-    private static Duration toDuration(long amount, String unit) {
-        switch (unit) {
-            case "ns":
-                return Duration.ofNanos(amount);
-            case "us":
-            case "μs":
-                return Duration.ofNanos(Math.multiplyExact(amount, 1000L));
-            case "ms":
-                return Duration.ofMillis(amount);
-            case "s":
-                return Duration.ofSeconds(amount);
-            case "m":
-                return Duration.ofMinutes(amount);
-            case "h":
-                return Duration.ofHours(amount);
-            default:
-                return Duration.ofDays(amount);
         }
     }
 
@@ -315,6 +286,16 @@ final class LeakFreeSettings {
             fields.add(field.trim());
         } catch (IllegalArgumentException e) {
             problems.add(source + ": not a declaring field; write package.Class.FIELD, e.g. com.acme.Cache.BUFFER");
+        }
+    }
+
+    private static void addIgnoredCreator(String creator, String source, List<String> creators,
+                                          List<String> problems) {
+        try {
+            LeakDetector.builder().ignoreThreadsCreatedBy(creator); // validates the form, in one place
+            creators.add(creator.trim());
+        } catch (IllegalArgumentException e) {
+            problems.add(source + ": not a class or package; write com.acme.Scheduler or com.acme.*");
         }
     }
 

@@ -390,7 +390,7 @@ class LeakFreeExtensionTest {
         assertThat(failureMessage(results)).isEqualTo("@LeakFree is misconfigured for " + PREFIX
                 + "Misconfigured.test():\n"
                 + "  - linger = \"soon\" of @LeakFree on class " + PREFIX
-                + "Misconfigured: not a duration; write e.g. 500ms, 2s or PT0.5S\n"
+                + "Misconfigured: not a duration: 'soon' (write e.g. 500ms, 10s, 2m, 1h, 1d or ISO-8601 PT0.5S)\n"
                 + "  - configuration parameter steadfast.leakfree.checks names an unknown check \"HANDLES\"; known: "
                 + "[THREADS, THREAD_LOCALS, RETAINED_OBJECTS]\n"
                 + "  - ignoreThreads = \"[unclosed\" of @LeakFree on class " + PREFIX
@@ -420,6 +420,53 @@ class LeakFreeExtensionTest {
                 + "  - configuration parameter steadfast.leakfree.known-behaviors entry \"java.lang.String\": does not "
                 + "implement dev.steadfast.leak.KnownBehaviors\n"
                 + "  - configuration parameter steadfast.leakfree.strict must be true or false: sometimes");
+    }
+
+    @Fixture
+    @LeakFree(ignoreThreadsCreatedBy = "dev.steadfast.junit.corpus.LeakyScenarios$Loop")
+    static class LeaksThroughAnIgnoredCreator {
+        @Test
+        void test() {
+            Loop.start("fixture-ignored-creator");
+            java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+            Thread own = new Thread(() -> awaitQuietly(stop), "fixture-own-thread"); // created here: not ignored
+            own.setDaemon(true);
+            own.start();
+            dev.steadfast.junit.corpus.Leftovers.undoAfterVerdict(() -> {
+                stop.countDown();
+                own.join(10_000);
+            });
+        }
+    }
+
+    @Test
+    void ignoreThreadsCreatedBy_leavesOutThreadsThatClassCreated_only() {
+        String message = failureMessage(Corpus.run(LeaksThroughAnIgnoredCreator.class));
+
+        assertThat(message).startsWith("Leak check of \"" + PREFIX + "LeaksThroughAnIgnoredCreator.test()\": 1 leak\n")
+                .contains("\"fixture-own-thread\"")
+                .doesNotContain("fixture-ignored-creator");
+    }
+
+    @Fixture
+    @LeakFree(ignoreThreadsCreatedBy = "com.acme.*.Scheduler")
+    static class MisconfiguredCreator {
+        @Test
+        void test() {
+        }
+    }
+
+    @Test
+    void ignoreThreadsCreatedBy_malformed_isReportedNamingItsSource() {
+        EngineExecutionResults results = Corpus.run(MisconfiguredCreator.class,
+                Map.of(LeakFree.IGNORE_THREADS_CREATED_BY_PROPERTY_NAME, "com.acme.Ok, not a class"));
+
+        assertThat(failureMessage(results)).isEqualTo("@LeakFree is misconfigured for " + PREFIX
+                + "MisconfiguredCreator.test():\n"
+                + "  - ignoreThreadsCreatedBy = \"com.acme.*.Scheduler\" of @LeakFree on class " + PREFIX
+                + "MisconfiguredCreator: not a class or package; write com.acme.Scheduler or com.acme.*\n"
+                + "  - configuration parameter steadfast.leakfree.ignore-threads-created-by entry \"not a class\": "
+                + "not a class or package; write com.acme.Scheduler or com.acme.*");
     }
 
     /** A per-thread cache of the suite's own, held softly: a note unless strict. */
@@ -765,5 +812,13 @@ class LeakFreeExtensionTest {
 
     private static String failureMessage(EngineExecutionResults results) {
         return Corpus.onlyFailure(results).getMessage();
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -65,6 +65,7 @@ public final class LeakDetector {
     private final boolean strict;
     private final List<KnownBehavior> knownBehaviors;
     private final Set<String> ignoredThreadLocals;
+    private final Set<String> ignoredThreadCreators;
     private final ThreadLocalRules threadLocalRules;
 
     private LeakDetector(Builder builder) {
@@ -80,6 +81,7 @@ public final class LeakDetector {
         catalog.addAll(KnownBehaviors.builtIn());
         this.knownBehaviors = List.copyOf(catalog);
         this.ignoredThreadLocals = Set.copyOf(builder.ignoredThreadLocals);
+        this.ignoredThreadCreators = Set.copyOf(builder.ignoredThreadCreators);
         this.threadLocalRules = new ThreadLocalRules(knownBehaviors, ignoredThreadLocals);
     }
 
@@ -183,6 +185,36 @@ public final class LeakDetector {
         return ignoredThreadLocals;
     }
 
+    /** @return classes (with their nested classes) and {@code package.*} patterns whose threads are never reported */
+    public Set<String> ignoredThreadCreators() {
+        return ignoredThreadCreators;
+    }
+
+    /**
+     * @return whether a class configured with {@link Builder#ignoreThreadsCreatedBy(String)} appears in the creation
+     *         site (above the test framework), i.e. created the thread or ran the executor or factory that did
+     */
+    boolean ignoresCreationSite(List<StackTraceElement> creationSite) {
+        if (ignoredThreadCreators.isEmpty()) {
+            return false;
+        }
+        for (StackTraceElement frame : creationSite) {
+            if (Texts.isFrameworkFrame(frame)) {
+                return false;
+            }
+            String type = frame.getClassName();
+            for (String creator : ignoredThreadCreators) {
+                boolean matches = creator.endsWith(".*")
+                        ? type.startsWith(creator.substring(0, creator.length() - 1))
+                        : type.equals(creator) || type.startsWith(creator + "$");
+                if (matches) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     ThreadLocalRules threadLocalRules() {
         return threadLocalRules;
     }
@@ -207,7 +239,8 @@ public final class LeakDetector {
                 + ", retentionPaths=" + retentionPaths
                 + (heapDumpDirectory == null ? "" : ", keepHeapDumps=" + heapDumpDirectory)
                 + (strict ? ", strict" : "") + ", knownBehaviors=" + knownBehaviors.size()
-                + (ignoredThreadLocals.isEmpty() ? "" : ", ignoredThreadLocals=" + ignoredThreadLocals) + '}';
+                + (ignoredThreadLocals.isEmpty() ? "" : ", ignoredThreadLocals=" + ignoredThreadLocals)
+                + (ignoredThreadCreators.isEmpty() ? "" : ", ignoredThreadCreators=" + ignoredThreadCreators) + '}';
     }
 
     /**
@@ -230,6 +263,7 @@ public final class LeakDetector {
         private boolean strict = DEFAULT_STRICT;
         private final List<KnownBehavior> knownBehaviors = new ArrayList<>();
         private final Set<String> ignoredThreadLocals = new LinkedHashSet<>();
+        private final Set<String> ignoredThreadCreators = new LinkedHashSet<>();
         private final Set<String> alreadySet = new HashSet<>();
 
         private Builder() {
@@ -248,6 +282,7 @@ public final class LeakDetector {
             knownBehaviors.addAll(existing.knownBehaviors.subList(0,
                     existing.knownBehaviors.size() - KnownBehaviors.builtIn().size()));
             ignoredThreadLocals.addAll(existing.ignoredThreadLocals);
+            ignoredThreadCreators.addAll(existing.ignoredThreadCreators);
         }
 
         /**
@@ -292,6 +327,28 @@ public final class LeakDetector {
                         + "package.Class.FIELD, e.g. com.acme.Cache.BUFFER: \"" + declaringField + "\"");
             }
             ignoredThreadLocals.add(field);
+            return this;
+        }
+
+        /**
+         * Never reports threads that this class (or one of its nested classes), or any class of this package, created
+         * - directly, or by calling the executor, timer or factory that did: it is named in the thread's creation
+         * site. For a library's threads that a name filter cannot single out ({@code Timer-2}); classes add up.
+         *
+         * @param classOrPackage {@code com.acme.Scheduler} or {@code com.acme.*}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not a class name or a package followed by {@code .*}
+         */
+        public Builder ignoreThreadsCreatedBy(String classOrPackage) {
+            Objects.requireNonNull(classOrPackage, "classOrPackage");
+            String name = classOrPackage.trim();
+            String body = name.endsWith(".*") ? name.substring(0, name.length() - 2) : name;
+            if (!body.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+                throw new IllegalArgumentException("ignoreThreadsCreatedBy needs a class name (com.acme.Scheduler, "
+                        + "nested classes with $) or a package followed by .* (com.acme.*): \"" + classOrPackage
+                        + "\"");
+            }
+            ignoredThreadCreators.add(name);
             return this;
         }
 

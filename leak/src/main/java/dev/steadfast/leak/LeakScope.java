@@ -186,7 +186,8 @@ public final class LeakScope implements LeakWatcher, AutoCloseable {
             Thread[] live = marker.threadsCreated() == 0 ? new Thread[0] : liveThreads();
             for (Thread thread : live) {
                 ScopeMarker.Origin origin = thread == openingThread ? null : originOf(thread);
-                if (origin != null && !detector.ignores(thread)) {
+                if (origin != null && !detector.ignores(thread)
+                        && !detector.ignoresCreationSite(origin.creationSite())) {
                     candidates.put(thread, origin);
                 }
             }

@@ -101,4 +101,30 @@ class LibrarySingletonThreadsTest {
             assertThat(report.notes()).isEmpty();
         }
     }
+
+    @Test
+    void ignoreThreadsCreatedBy_leavesOutThatLibrarysThreads_notOthers() throws Exception {
+        LeakDetector ignoring = LeakDetector.from(detector).ignoreThreadsCreatedBy("dev.steadfast.leaktestlib.*")
+                .build();
+        ExecutorService own = Executors.newSingleThreadExecutor();
+        try (LeakScope scope = ignoring.open("ignoring")) {
+            SingletonLibrary.nonDaemonIgnoredHolderThread(); // a leak by the rules, but its creator is ignored
+            own.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            LeakReport report = scope.check();
+
+            assertThat(report.threads()).extracting(ThreadLeak::name).singleElement().asString().startsWith("pool-");
+        } finally {
+            own.shutdownNow();
+            assertThat(own.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void ignoreThreadsCreatedBy_malformed_isRejected() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LeakDetector.builder()
+                        .ignoreThreadsCreatedBy("com.acme.*.Scheduler"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ignoreThreadsCreatedBy needs a class name (com.acme.Scheduler, nested classes with $) or "
+                        + "a package followed by .* (com.acme.*): \"com.acme.*.Scheduler\"");
+    }
 }

@@ -41,6 +41,11 @@ public final class SingletonLibrary {
         return SecondDaemonHolder.THREAD;
     }
 
+    /** Touches a second holder like {@link #nonDaemonHolderThread()}'s, for a test of its own. */
+    public static Thread nonDaemonIgnoredHolderThread() {
+        return SecondNonDaemonHolder.THREAD;
+    }
+
     /** Touches the holder whose static initialiser starts a non-daemon thread. */
     public static Thread nonDaemonHolderThread() {
         return NonDaemonHolder.THREAD;
@@ -78,6 +83,10 @@ public final class SingletonLibrary {
 
     private static final class SecondDaemonHolder {
         static final Thread THREAD = start("library-holder-second", true);
+    }
+
+    private static final class SecondNonDaemonHolder {
+        static final Thread THREAD = start("library-holder-non-daemon-second", false);
     }
 
     private static final class NonDaemonHolder {

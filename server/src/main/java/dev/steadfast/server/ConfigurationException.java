@@ -26,7 +26,7 @@ final class ConfigurationException extends RuntimeException {
    * @param problems every problem found, at least one
    */
   public ConfigurationException(List<String> problems) {
-    super(message(problems));
+    super(describe(problems, "nothing was started", "Run with --help for every option and its environment variable."));
     this.problems = List.copyOf(problems);
   }
 
@@ -35,17 +35,20 @@ final class ConfigurationException extends RuntimeException {
     return problems;
   }
 
-  private static String message(List<String> problems) {
+  /**
+   * The one layout of a list of problems: a count, what was (not) done, one line per problem, what to read next.
+   */
+  static String describe(List<String> problems, String consequence, String hint) {
     if (problems.isEmpty()) {
       throw new IllegalArgumentException("problems must not be empty");
     }
     StringBuilder text = new StringBuilder();
     text.append(problems.size() == 1 ? "1 configuration problem" : problems.size() + " configuration problems")
-        .append(" (nothing was started):");
+        .append(" (").append(consequence).append("):");
     for (String problem : problems) {
       text.append("\n  - ").append(problem);
     }
-    text.append("\nRun with --help for every option and its environment variable.");
+    text.append('\n').append(hint);
     return text.toString();
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.steadfast.diagnostics.Deadlock;
 import dev.steadfast.diagnostics.Deadlocks;
+import dev.steadfast.startup.StartupReport;
 import dev.steadfast.websocket.HttpReply;
 import dev.steadfast.websocket.WebSocketHub;
 import java.time.Duration;
@@ -36,6 +37,8 @@ final class HealthRoutes {
   static final String STARTUP_PROBE = "/health/startup";
   static final String METRICS = "/metrics";
   static final String STARTUP_REPORT = "/startup";
+  /** The startup timeline as one HTML file ({@code StartupReport.toHtml()}). */
+  static final String STARTUP_REPORT_HTML = "/startup.html";
   static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   /** Deadlock detection takes a thread dump: probes within this window reuse the last answer. */
   static final Duration LIVENESS_CACHE = Duration.ofSeconds(2);
@@ -45,7 +48,7 @@ final class HealthRoutes {
   private final ObjectMapper json = new ObjectMapper();
   private final Supplier<Health> health;
   private final Supplier<Optional<String>> prometheus;
-  private final Supplier<Optional<String>> startupReport;
+  private final Supplier<Optional<StartupReport>> startupReport;
   private final Supplier<List<Deadlock>> deadlocks;
   private final Supplier<Optional<String>> recentStall;
   private final Object livenessLock = new Object();
@@ -53,12 +56,12 @@ final class HealthRoutes {
   private HttpReply lastLiveness;
 
   HealthRoutes(Supplier<Health> health, Supplier<Optional<String>> prometheus,
-      Supplier<Optional<String>> startupReport, Supplier<Optional<String>> recentStall) {
+      Supplier<Optional<StartupReport>> startupReport, Supplier<Optional<String>> recentStall) {
     this(health, prometheus, startupReport, recentStall, Deadlocks::find);
   }
 
   HealthRoutes(Supplier<Health> health, Supplier<Optional<String>> prometheus,
-      Supplier<Optional<String>> startupReport, Supplier<Optional<String>> recentStall,
+      Supplier<Optional<StartupReport>> startupReport, Supplier<Optional<String>> recentStall,
       Supplier<List<Deadlock>> deadlocks) {
     this.health = health;
     this.prometheus = prometheus;
@@ -72,7 +75,8 @@ final class HealthRoutes {
         .route("GET", READY, request -> ready())
         .route("GET", STARTUP_PROBE, request -> startup())
         .route("GET", METRICS, request -> metrics())
-        .route("GET", STARTUP_REPORT, request -> report());
+        .route("GET", STARTUP_REPORT, request -> report())
+        .route("GET", STARTUP_REPORT_HTML, request -> reportHtml());
   }
 
   HttpReply live() throws JsonProcessingException {
@@ -133,7 +137,13 @@ final class HealthRoutes {
 
   HttpReply report() {
     return startupReport.get()
-        .map(text -> HttpReply.json(200, text))
+        .map(report -> HttpReply.json(200, report.toJson()))
         .orElseGet(() -> HttpReply.json(503, "{\"status\":\"STARTING\"}"));
+  }
+
+  HttpReply reportHtml() {
+    return startupReport.get()
+        .map(report -> HttpReply.ok("text/html; charset=utf-8", report.toHtml()))
+        .orElseGet(() -> HttpReply.text(503, "STARTING: the startup report is written when startup has finished"));
   }
 }

@@ -3,6 +3,7 @@ package dev.steadfast.server;
 import dev.steadfast.startup.StartupFailedException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,13 +13,17 @@ import org.slf4j.LoggerFactory;
  * {@code STEADFAST_*} environment variables, starts a {@link SteadfastServer}, and shuts it down gracefully on
  * SIGTERM or Ctrl-C.
  *
- * <p>Exit codes: 0 after a clean shutdown or {@code --help}; 1 when startup failed (the startup report is logged);
- * 2 when the configuration is wrong (every problem is printed, nothing is started).
+ * <p>Exit codes: 0 after a clean shutdown (SIGTERM, Ctrl-C) or {@code --help}; 1 when startup failed (the startup
+ * report is logged); 2 when the configuration is wrong (every problem is printed, nothing is started). A signal
+ * normally ends a JVM with 128 + its number after the shutdown hooks ran; here the hook stops the service, waits for
+ * every step to stop, and then ends the process with 0, the documented code for a clean shutdown.
+ *
+ * <p>{@code steadfast-server token ...} issues a client token instead ({@link TokenCommand}).
  *
  * <pre>{@code
- * mvn -q -Prun verify                                    # development defaults, port 8080
- * mvn -q -Prun verify -Drun.args="--port 9090 --help"
- * STEADFAST_TOKEN_SECRET_FILE=/run/secrets/jwt STEADFAST_PUBLISH_API_KEY=... java -cp ... dev.steadfast.server.Main
+ * bin/steadfast-server --environment development         # builds the jar if needed, then execs java -jar
+ * java -jar server/target/steadfast-server.jar --help
+ * STEADFAST_TOKEN_SECRET_FILE=/run/secrets/jwt STEADFAST_PUBLISH_API_KEY=... java -jar steadfast-server.jar
  * }</pre>
  */
 public final class Main {
@@ -36,14 +41,23 @@ public final class Main {
    * @throws InterruptedException if interrupted while waiting for shutdown
    */
   public static void main(String[] args) throws InterruptedException {
-    int exit = run(args, System.getenv(), System.out, System.err);
+    int exit = run(args, System.getenv(), System.out, System.err, true);
     if (exit != 0) {
       System.exit(exit);
     }
   }
 
+  /** Runs like {@link #main} without ever ending the JVM (tests). */
   static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
       throws InterruptedException {
+    return run(args, environment, out, err, false);
+  }
+
+  private static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err,
+      boolean exitZeroAfterSignal) throws InterruptedException {
+    if (args.length > 0 && TokenCommand.NAME.equals(args[0])) {
+      return TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), environment, out, err);
+    }
     ServerCommandLine line;
     try {
       line = ServerCommandLine.parse(args, environment);
@@ -54,6 +68,10 @@ public final class Main {
     if (line.helpRequested()) {
       out.println(line.usage());
       return 0;
+    }
+    if (exitZeroAfterSignal) {
+      // Only the real process owns the logging configuration; tests embedding Main keep theirs.
+      line.logSettings().apply();
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     line.warnings().forEach(warning -> log.warn("{}", warning));
@@ -66,9 +84,22 @@ public final class Main {
       err.println(e.getMessage() + " (the startup report is logged above)");
       return EXIT_STARTUP_FAILED;
     }
-    Thread hook = new Thread(server::stop, "server-shutdown-hook");
+    Thread hook = new Thread(() -> {
+      server.stop();
+      if (exitZeroAfterSignal) {
+        out.flush();
+        err.flush();
+        // Every step has stopped and the shutdown is logged: end with the documented 0 instead of 128 + signal.
+        Runtime.getRuntime().halt(0);
+      }
+    }, "server-shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println(banner(server, line.config()));
+    if (line.logSettings().isJson()) {
+      // Standard output stays one JSON object per line: the banner is an event like any other.
+      log.info("{}", banner(server, line.config()));
+    } else {
+      out.println(banner(server, line.config()));
+    }
     server.awaitStopped();
     return 0;
   }
@@ -79,7 +110,7 @@ public final class Main {
     String base = host + ":" + server.port();
     StringBuilder text = new StringBuilder();
     text.append("Steadfast server ").append(server.state()).append(" on ws://").append(base).append("/ws")
-        .append("  (health: http://").append(base).append(HealthRoutes.READY)
+        .append("  (dashboard: http://").append(base).append("/, health: ").append(HealthRoutes.READY)
         .append(", metrics: ").append(HealthRoutes.METRICS)
         .append(", startup report: ").append(HealthRoutes.STARTUP_REPORT).append(')');
     Credentials credentials = server.credentials();
@@ -95,6 +126,12 @@ public final class Main {
           .append("\n publish API key: ").append(key)
           .append("\n   curl -H 'X-Api-Key: ").append(key).append("' -d '{\"topic\":\"room:1\",\"payload\":{\"text\":\"hi\"}}' http://")
           .append(base).append("/api/publish"));
+      if (credentials.developmentToken().isPresent() && credentials.developmentPublishApiKey().isPresent()) {
+        // In the fragment, which the browser never sends: the page fills its token and key fields from it.
+        text.append("\n dashboard with both filled in: http://").append(base).append("/#token=")
+            .append(credentials.developmentToken().get()).append("&key=")
+            .append(credentials.developmentPublishApiKey().get());
+      }
       text.append('\n').append(rule);
     }
     return text.toString();

@@ -1,14 +1,11 @@
 package dev.steadfast.server;
 
+import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.startup.Environment;
 import dev.steadfast.websocket.WebSocketHubConfig;
 import dev.steadfast.websocket.redis.RedisBrokerConfig;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,10 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,7 +37,8 @@ import picocli.CommandLine.Option;
  * }
  * }</pre>
  *
- * <p>Durations are written {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}).
+ * <p>Durations are written in Steadfast's one grammar ({@link Durations}): {@code 500ms}, {@code 10s}, {@code 2m},
+ * {@code 1h}, {@code 1d} or ISO-8601 ({@code PT10S}).
  */
 final class ServerCommandLine {
   /** Prefix of every environment variable the server reads. */
@@ -72,16 +69,16 @@ final class ServerCommandLine {
   /** The Redis password's variable: no flag, since flags are visible to every user of the machine. */
   static final String BROKER_PASSWORD_VARIABLE = ENV_PREFIX + "BROKER_PASSWORD";
 
-  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
-
   private final boolean helpRequested;
   private final String usage;
   private final ServerConfig config;
   private final Environment environment;
+  private final LogSettings logSettings;
   private final List<String> warnings;
 
   private ServerCommandLine(boolean helpRequested, String usage, ServerConfig config, Environment environment,
-      List<String> warnings) {
+      LogSettings logSettings, List<String> warnings) {
+    this.logSettings = logSettings;
     this.helpRequested = helpRequested;
     this.usage = usage;
     this.config = config;
@@ -92,17 +89,19 @@ final class ServerCommandLine {
   /** The flags, each also read from the environment variable named in its description. */
   @Command(name = "steadfast-server", mixinStandardHelpOptions = false, sortOptions = false,
       description = "The Steadfast reference service: a WebSocket hub started and stopped by Steadfast.%n"
-          + "Every option can also be set by the environment variable shown; the flag wins.")
+          + "Every option can also be set by the environment variable shown or in the --config file;"
+          + " flags > environment > file > defaults.%n"
+          + "Durations: 500ms, 10s, 2m, 1h, 1d or ISO-8601 (PT10S). `steadfast-server token --help`: issue a token.")
   static final class Flags {
     @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
     boolean help;
 
     @Option(names = "--port", paramLabel = "PORT",
-        description = "Port to listen on, 0 for any free port (STEADFAST_PORT; default " + WebSocketHubConfig.DEFAULT_PORT + ").")
+        description = "Port to listen on, 0 for any free port (STEADFAST_PORT; default ${bundle:default.port}).")
     String port;
 
     @Option(names = "--bind-address", paramLabel = "ADDRESS",
-        description = "Address to bind (STEADFAST_BIND_ADDRESS; default " + WebSocketHubConfig.DEFAULT_BIND_ADDRESS + ").")
+        description = "Address to bind (STEADFAST_BIND_ADDRESS; default ${bundle:default.bind-address}).")
     String bindAddress;
 
     @Option(names = "--environment", paramLabel = "ENV",
@@ -111,28 +110,34 @@ final class ServerCommandLine {
     String environment;
 
     @Option(names = "--token-secret", paramLabel = "SECRET",
-        description = "HS256 secret verifying client tokens, at least 32 bytes (STEADFAST_TOKEN_SECRET)."
+        description = "HS256 secret verifying client tokens, at least ${bundle:min.token-secret} bytes"
+            + " (STEADFAST_TOKEN_SECRET; default: generated in test and development, required otherwise)."
             + " Prefer --token-secret-file: flags are visible to other users of the machine.")
     String tokenSecret;
 
     @Option(names = "--token-secret-file", paramLabel = "FILE",
-        description = "File holding the token secret (STEADFAST_TOKEN_SECRET_FILE).")
+        description = "File holding the token secret; surrounding whitespace and the final newline are not part"
+            + " of it (STEADFAST_TOKEN_SECRET_FILE; default: none).")
     String tokenSecretFile;
 
     @Option(names = "--publish-api-key", paramLabel = "KEY",
-        description = "Credential POST /api/publish requires, at least 16 characters (STEADFAST_PUBLISH_API_KEY).")
+        description = "Credential POST /api/publish requires, at least ${bundle:min.publish-api-key} characters"
+            + " (STEADFAST_PUBLISH_API_KEY; default: generated in test and development, required otherwise).")
     String publishApiKey;
 
     @Option(names = "--allowed-origins", paramLabel = "ORIGINS",
-        description = "Comma-separated origins allowed to open WebSockets, * for any (STEADFAST_ALLOWED_ORIGINS).")
+        description = "Comma-separated origins allowed to open WebSockets besides the hub's own, * for any"
+            + " (STEADFAST_ALLOWED_ORIGINS; default: the hub's own origin only).")
     String allowedOrigins;
 
     @Option(names = "--max-connections", paramLabel = "N",
-        description = "Global cap on open connections (STEADFAST_MAX_CONNECTIONS).")
+        description = "Global cap on open connections (STEADFAST_MAX_CONNECTIONS; default"
+            + " ${bundle:default.max-connections}).")
     String maxConnections;
 
     @Option(names = "--max-connections-per-address", paramLabel = "N",
-        description = "Cap per client IP address (STEADFAST_MAX_CONNECTIONS_PER_ADDRESS).")
+        description = "Cap per client IP address (STEADFAST_MAX_CONNECTIONS_PER_ADDRESS; default"
+            + " ${bundle:default.max-connections-per-address}).")
     String maxConnectionsPerAddress;
 
     @Option(names = "--max-pending-handshakes-per-address", paramLabel = "N",
@@ -147,61 +152,72 @@ final class ServerCommandLine {
     String maxPingsPerSecond;
 
     @Option(names = "--max-message-bytes", paramLabel = "BYTES",
-        description = "Largest frame and message accepted (STEADFAST_MAX_MESSAGE_BYTES).")
+        description = "Largest frame and message accepted (STEADFAST_MAX_MESSAGE_BYTES; default"
+            + " ${bundle:default.max-message-bytes}).")
     String maxMessageBytes;
 
     @Option(names = "--max-outbound-bytes", paramLabel = "BYTES",
         description = "Per-connection outbound bound; a slower client is closed with 1008"
-            + " (STEADFAST_MAX_OUTBOUND_BYTES).")
+            + " (STEADFAST_MAX_OUTBOUND_BYTES; default ${bundle:default.max-outbound-bytes}).")
     String maxOutboundBytes;
 
     @Option(names = "--max-subscriptions-per-connection", paramLabel = "N",
-        description = "Topics one connection may subscribe to (STEADFAST_MAX_SUBSCRIPTIONS_PER_CONNECTION).")
+        description = "Topics one connection may subscribe to (STEADFAST_MAX_SUBSCRIPTIONS_PER_CONNECTION;"
+            + " default ${bundle:default.max-subscriptions-per-connection}).")
     String maxSubscriptionsPerConnection;
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION",
-        description = "How long a WebSocket upgrade may take (STEADFAST_HANDSHAKE_TIMEOUT).")
+        description = "How long a WebSocket upgrade may take (STEADFAST_HANDSHAKE_TIMEOUT; default"
+            + " ${bundle:default.handshake-timeout}).")
     String handshakeTimeout;
 
     @Option(names = "--ping-interval", paramLabel = "DURATION",
-        description = "How often each client is pinged (STEADFAST_PING_INTERVAL).")
+        description = "How often each client is pinged (STEADFAST_PING_INTERVAL; default"
+            + " ${bundle:default.ping-interval}).")
     String pingInterval;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
-        description = "Close a client silent for this long, pongs included (STEADFAST_IDLE_TIMEOUT).")
+        description = "Close a client silent for this long, pongs included (STEADFAST_IDLE_TIMEOUT; default"
+            + " ${bundle:default.idle-timeout}).")
     String idleTimeout;
 
     @Option(names = "--io-threads", paramLabel = "N",
-        description = "WebSocket event-loop threads (STEADFAST_IO_THREADS).")
+        description = "WebSocket event-loop threads (STEADFAST_IO_THREADS; default ${bundle:default.io-threads}).")
     String ioThreads;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION",
-        description = "How long shutdown waits for clients to drain (STEADFAST_DRAIN_TIMEOUT; default 10s).")
+        description = "How long shutdown waits for clients to drain (STEADFAST_DRAIN_TIMEOUT; default"
+            + " ${bundle:default.drain-timeout}).")
     String drainTimeout;
 
     @Option(names = "--startup-timeout", paramLabel = "DURATION",
-        description = "How long the whole startup may take (STEADFAST_STARTUP_TIMEOUT; default 60s).")
+        description = "How long the whole startup may take (STEADFAST_STARTUP_TIMEOUT; default"
+            + " ${bundle:default.startup-timeout}).")
     String startupTimeout;
 
     @Option(names = "--broker", paramLabel = "URI",
-        description = "" + IN_PROCESS + " (default: one node, nothing to install) or redis://HOST:PORT /"
-            + " rediss://HOST:PORT (TLS) to share topics with other nodes through Redis (STEADFAST_BROKER)."
+        description = IN_PROCESS + " (one node, nothing to install) or redis://HOST:PORT / rediss://HOST:PORT"
+            + " (TLS) to share topics with other nodes through Redis (STEADFAST_BROKER; default " + IN_PROCESS + ")."
             + " The Redis password comes from --broker-password-file or STEADFAST_BROKER_PASSWORD, never the URI.")
     String broker;
 
     @Option(names = "--broker-password-file", paramLabel = "FILE",
-        description = "File holding the Redis password (STEADFAST_BROKER_PASSWORD_FILE). Never logged.")
+        description = "File holding the Redis password, surrounding whitespace and the final newline not part of it"
+            + " (STEADFAST_BROKER_PASSWORD_FILE; default: none, or STEADFAST_BROKER_PASSWORD). Never logged.")
     String brokerPasswordFile;
 
     @Option(names = "--history-size", paramLabel = "N",
         description = "Publications kept per topic in Redis, for clients that resubscribe with \"since\"; 0"
-            + " disables (STEADFAST_HISTORY_SIZE; default " + RedisBrokerConfig.DEFAULT_HISTORY_SIZE + ").")
+            + " disables (STEADFAST_HISTORY_SIZE; default ${bundle:default.history-size}).")
     String historySize;
 
     @Option(names = "--history-ttl", paramLabel = "DURATION",
         description = "How long a topic's history outlives its last publication (STEADFAST_HISTORY_TTL;"
-            + " default 5m).")
+            + " default ${bundle:default.history-ttl}).")
     String historyTtl;
+
+    @Mixin
+    OperationsOptions operations = new OperationsOptions();
   }
 
   /**
@@ -228,7 +244,8 @@ final class ServerCommandLine {
   public static ServerCommandLine parse(String[] args, Map<String, String> environmentVariables,
       Properties systemProperties) {
     Flags flags = new Flags();
-    CommandLine commandLine = new CommandLine(flags).setUnmatchedArgumentsAllowed(true);
+    CommandLine commandLine = new CommandLine(flags).setUnmatchedArgumentsAllowed(true)
+        .setResourceBundle(new HelpDefaults());
     String usage = commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF);
     List<String> problems = new ArrayList<>();
     try {
@@ -240,9 +257,13 @@ final class ServerCommandLine {
       problems.add("unknown argument '" + unmatched + "': see --help for the options");
     }
     if (flags.help) {
-      return new ServerCommandLine(true, usage, null, Environment.DEFAULT, List.of());
+      return new ServerCommandLine(true, usage, null, Environment.DEFAULT, LogSettings.DEFAULTS, List.of());
     }
-    Reader reader = new Reader(environmentVariables, problems);
+    String configFile = flags.operations.config != null ? flags.operations.config
+        : blankToNull(environmentVariables.get(variableFor("--config")));
+    Properties fileProperties = configFile == null ? new Properties()
+        : ConfigFile.read(Path.of(configFile), optionNames(commandLine), problems);
+    Reader reader = new Reader(environmentVariables, fileProperties, problems);
     Environment environment = reader.environment(flags.environment, systemProperties);
     boolean development = environment == Environment.DEVELOPMENT || environment == Environment.TEST;
     ServerConfig.Builder builder = ServerConfig.builder().developmentCredentialsAllowed(development);
@@ -272,6 +293,11 @@ final class ServerCommandLine {
     reader.apply("--drain-timeout", flags.drainTimeout, ServerCommandLine::duration, builder::drainTimeout);
     reader.apply("--startup-timeout", flags.startupTimeout, ServerCommandLine::duration, builder::startupTimeout);
     redisBroker(flags, reader).ifPresent(builder::redisBroker);
+    reader.apply("--leak-window", flags.operations.leakWindow, ServerCommandLine::positiveDuration,
+        builder::leakWindow);
+    String[] logs = {OperationsOptions.DEFAULT_LOG_FORMAT, OperationsOptions.DEFAULT_LOG_LEVEL};
+    reader.apply("--log-format", flags.operations.logFormat, OperationsOptions::logFormat, f -> logs[0] = f);
+    reader.apply("--log-level", flags.operations.logLevel, OperationsOptions::logLevel, l -> logs[1] = l);
     // The hub's own rules (ranges, formats, rules spanning settings), checked once, there, on the values that
     // parsed; each problem is reported under the flag that set it.
     problems.addAll(hubProblems(hub.problems()));
@@ -292,7 +318,8 @@ final class ServerCommandLine {
       throw new ConfigurationException(problems);
     }
     ServerConfig config = builder.hub(hub.build()).build();
-    return new ServerCommandLine(false, usage, config, environment, unknownVariables(environmentVariables));
+    return new ServerCommandLine(false, usage, config, environment, new LogSettings(logs[0], logs[1]),
+        unknownVariables(environmentVariables, optionNames(commandLine)));
   }
 
   /** The Redis broker's settings when {@code --broker} names Redis; problems go to the reader. */
@@ -363,6 +390,11 @@ final class ServerCommandLine {
     return config;
   }
 
+  /** @return how the service logs ({@code --log-format}, {@code --log-level}) */
+  public LogSettings logSettings() {
+    return logSettings;
+  }
+
   /** @return the environment the server runs in */
   public Environment environment() {
     return environment;
@@ -382,14 +414,17 @@ final class ServerCommandLine {
     return ENV_PREFIX + flag.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
   }
 
-  private static List<String> unknownVariables(Map<String, String> variables) {
+  /** Every option's name, e.g. {@code --port}, from picocli's model of the flags (the mixin's included). */
+  private static Set<String> optionNames(CommandLine commandLine) {
+    Set<String> names = new TreeSet<>();
+    commandLine.getCommandSpec().options().forEach(option -> names.add(option.longestName()));
+    names.remove("--help");
+    return names;
+  }
+
+  private static List<String> unknownVariables(Map<String, String> variables, Set<String> options) {
     Set<String> known = new TreeSet<>();
-    for (java.lang.reflect.Field field : Flags.class.getDeclaredFields()) {
-      Option option = field.getAnnotation(Option.class);
-      if (option != null) {
-        known.add(variableFor(option.names()[0]));
-      }
-    }
+    options.forEach(option -> known.add(variableFor(option)));
     known.add(Environment.VARIABLE);
     known.add(BROKER_PASSWORD_VARIABLE);
     List<String> warnings = new ArrayList<>();
@@ -401,42 +436,35 @@ final class ServerCommandLine {
     return warnings;
   }
 
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
   static List<String> commaList(String value) {
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
-  /**
-   * Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}).
-   *
-   * @throws IllegalArgumentException naming the value and the accepted forms
-   */
+  /** Parses a duration in Steadfast's one grammar ({@link Durations}). */
   static Duration duration(String value) {
-    String text = value.trim().toLowerCase(Locale.ROOT);
-    Matcher m = SHORT_DURATION.matcher(text);
-    if (m.matches()) {
-      long amount = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofHours(amount);
-      };
-    }
-    try {
-      return Duration.parse(value.trim());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not a duration: '" + value + "' (write e.g. 500ms, 10s, 2m, 1h or PT10S)",
-          e);
-    }
+    return Durations.parse(value);
   }
 
-  /** Resolves flag-or-variable values and turns each failure into a problem naming both. */
+  static Duration positiveDuration(String value) {
+    return Durations.parsePositive(value);
+  }
+
+  /**
+   * Resolves each value from the flag, else its environment variable, else the configuration file, and turns each
+   * failure into a problem naming the flag and the variable.
+   */
   private static final class Reader {
     private final Map<String, String> variables;
+    private final Properties file;
     private final List<String> problems;
 
-    Reader(Map<String, String> variables, List<String> problems) {
+    Reader(Map<String, String> variables, Properties file, List<String> problems) {
       this.variables = variables;
+      this.file = file;
       this.problems = problems;
     }
 
@@ -445,7 +473,11 @@ final class ServerCommandLine {
         return flagValue;
       }
       String fromVariable = variables.get(variableFor(flag));
-      return fromVariable == null || fromVariable.isEmpty() ? null : fromVariable;
+      if (fromVariable != null && !fromVariable.isEmpty()) {
+        return fromVariable;
+      }
+      String fromFile = file.getProperty(ConfigFile.keyFor(flag));
+      return fromFile == null || fromFile.isBlank() ? null : fromFile.trim();
     }
 
     <T> void apply(String flag, String flagValue, Function<String, T> convert, Consumer<T> setter) {
@@ -474,6 +506,10 @@ final class ServerCommandLine {
       if (raw == null) {
         raw = variables.get(Environment.VARIABLE);
         source = "environment variable " + Environment.VARIABLE;
+      }
+      if (raw == null) {
+        raw = file.getProperty(ConfigFile.keyFor("--environment"));
+        source = "configuration file key " + ConfigFile.keyFor("--environment");
       }
       if (raw == null || raw.isBlank()) {
         return Environment.DEFAULT;
@@ -511,14 +547,9 @@ final class ServerCommandLine {
       }
       String where = fileFlag + " / " + variableFor(fileFlag);
       try {
-        String content = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-        if (content.isEmpty()) {
-          problems.add(where + ": file " + file + " is empty");
-          return Optional.empty();
-        }
-        return Optional.of(content);
-      } catch (IOException | RuntimeException e) {
-        problems.add(where + ": cannot read " + file + ": " + e);
+        return Optional.of(SecretFile.read(Path.of(file)));
+      } catch (IllegalArgumentException e) {
+        problems.add(where + ": " + e.getMessage());
         return Optional.empty();
       }
     }

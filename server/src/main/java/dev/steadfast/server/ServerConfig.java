@@ -1,5 +1,7 @@
 package dev.steadfast.server;
 
+import dev.steadfast.diagnostics.Durations;
+import dev.steadfast.leak.LeakMonitor;
 import dev.steadfast.websocket.WebSocketHubConfig;
 import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import java.time.Duration;
@@ -37,11 +39,14 @@ public final class ServerConfig {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
   /** How long the whole startup may take. */
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  /** Window over which the service's own leak monitor fits its trends ({@code LeakMonitor}'s default). */
+  public static final Duration DEFAULT_LEAK_WINDOW = LeakMonitor.DEFAULT_WINDOW;
 
   private final WebSocketHubConfig hub;
   private final boolean developmentCredentialsAllowed;
   private final Duration drainTimeout;
   private final Duration startupTimeout;
+  private final Duration leakWindow;
   private final Optional<RedisBrokerConfig> redisBroker;
 
   private ServerConfig(Builder b) {
@@ -50,6 +55,7 @@ public final class ServerConfig {
     this.developmentCredentialsAllowed = b.developmentCredentialsAllowed;
     this.drainTimeout = b.drainTimeout;
     this.startupTimeout = b.startupTimeout;
+    this.leakWindow = b.leakWindow;
   }
 
   /**
@@ -81,6 +87,11 @@ public final class ServerConfig {
     return startupTimeout;
   }
 
+  /** @return the window of the service's own leak monitor (the {@code leak-monitor} step) */
+  public Duration leakWindow() {
+    return leakWindow;
+  }
+
   /**
    * @return the Redis broker's settings when the hub nodes share topics through Redis; empty (the default) for the
    *     single-node in-process broker
@@ -93,7 +104,8 @@ public final class ServerConfig {
   public String toString() {
     // The hub's settings never print the secret or the key, only whether they are set; nor does the broker's.
     return "ServerConfig[" + hub + ", broker=" + redisBroker.map(Object::toString).orElse("in-process")
-        + ", drainTimeout=" + drainTimeout + ", startupTimeout=" + startupTimeout + "]";
+        + ", drainTimeout=" + drainTimeout + ", startupTimeout=" + startupTimeout + ", leakWindow=" + leakWindow
+        + "]";
   }
 
   private static void requirePositive(String name, Duration value) {
@@ -116,9 +128,29 @@ public final class ServerConfig {
     private boolean developmentCredentialsAllowed = true;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+    private Duration leakWindow = DEFAULT_LEAK_WINDOW;
     private Optional<RedisBrokerConfig> redisBroker = Optional.empty();
 
     private Builder() {}
+
+    /**
+     * Sets the window over which the service's leak monitor fits its trends; default {@link #DEFAULT_LEAK_WINDOW}.
+     * A verdict needs a third of the window (4 of its 12 slots) of data, so a short window answers sooner and sees
+     * shorter trends.
+     *
+     * @param window at least {@code LeakMonitor.MIN_WINDOW} (1 min)
+     * @return this builder
+     * @throws IllegalArgumentException when shorter
+     */
+    public Builder leakWindow(Duration window) {
+      Objects.requireNonNull(window, "leakWindow");
+      if (window.compareTo(LeakMonitor.MIN_WINDOW) < 0) {
+        throw new IllegalArgumentException("leakWindow must be at least " + Durations.format(LeakMonitor.MIN_WINDOW)
+            + ": " + (window.isNegative() ? window : Durations.format(window)));
+      }
+      this.leakWindow = window;
+      return this;
+    }
 
     /**
      * Shares topics with the other nodes through Redis; default: none, the single-node in-process broker.

@@ -8,6 +8,9 @@ import dev.steadfast.startup.StartupPlan;
 import dev.steadfast.startup.StartupReport;
 import dev.steadfast.startup.StartupState;
 import dev.steadfast.startup.StartupStep;
+import dev.steadfast.startup.StepReport;
+import dev.steadfast.diagnostics.Durations;
+import dev.steadfast.leak.LeakMonitorSnapshot;
 import dev.steadfast.threads.StaleThread;
 import dev.steadfast.threads.ThreadManager;
 import dev.steadfast.threads.ThreadManagerMetrics;
@@ -35,6 +38,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * in-process {@link MessageBroker}, or the Redis one with {@code --broker redis://...}: required, so an unreachable
  * Redis fails startup naming its address and the cause), {@value #STEP_WEBSOCKET} (binds the port, serves {@code /ws} and the HTTP
  * routes) and {@value #STEP_SELF_CHECK} (over loopback: {@code /health/live} answers and a WebSocket opens and
- * closes with a token).
+ * closes with a token), and {@value #STEP_LEAK_MONITOR} (optional: the service's own {@code LeakMonitor} over
+ * the heap, threads and every registry; its failure degrades the service, never fails it).
  *
  * <p><b>States</b>: {@link #state()} follows the startup ({@code STARTING -> READY | DEGRADED | FAILED}, then
  * {@code STOPPING -> STOPPED}); {@link #isDraining()} turns true the moment {@link #stop()} begins, before anything
@@ -82,6 +87,8 @@ public final class SteadfastServer implements AutoCloseable {
   public static final String STEP_WEBSOCKET = "websocket-listener";
   /** Step that checks the running service over loopback. */
   public static final String STEP_SELF_CHECK = "self-check";
+  /** Step that starts the service's own leak monitor (optional). */
+  public static final String STEP_LEAK_MONITOR = "leak-monitor";
   /** The {@code /health/ready} failure when the listener closed while the service was not draining. */
   static final String LISTENER_NOT_ACCEPTING = STEP_WEBSOCKET + ": not accepting connections";
   /** The {@code /health/ready} failure while the message broker cannot reach its backend (Redis). */
@@ -97,6 +104,7 @@ public final class SteadfastServer implements AutoCloseable {
   private final Hooks hooks;
   private final Components components = new Components();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean stopRequested = new AtomicBoolean();
   private volatile boolean draining;
   private volatile Startup startup;
 
@@ -161,6 +169,13 @@ public final class SteadfastServer implements AutoCloseable {
             .timeout(Duration.ofSeconds(10))
             .start(ctx -> selfCheck())
             .build())
+        .step(StartupStep.builder(STEP_LEAK_MONITOR)
+            .criticality(Criticality.OPTIONAL)
+            .dependsOn(STEP_WEBSOCKET, STEP_THREADS, STEP_BROKER)
+            .dependsOnOptionally(STEP_METRICS)
+            .start(ctx -> startLeakMonitor())
+            .stop(this::stopLeakMonitor)
+            .build())
         .build();
     Startup running = plan.startInBackground();
     startup = running;
@@ -171,7 +186,7 @@ public final class SteadfastServer implements AutoCloseable {
       stopped.countDown();
       report.throwIfFailed();
     }
-    LOG.info("{}", report.summary());
+    LOG.info("{}", report);
   }
 
   private void startMetrics() {
@@ -259,7 +274,7 @@ public final class SteadfastServer implements AutoCloseable {
 
   private void startHub() {
     Credentials credentials = components.credentials;
-    HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::startupJson,
+    HealthRoutes routes = new HealthRoutes(this::health, components::prometheusText, this::finishedReport,
         components::recentStall);
     WebSocketHubConfig hubConfig = WebSocketHubConfig.from(config.hub())
         .tokenSecret(credentials.tokenSecret())
@@ -271,6 +286,10 @@ public final class SteadfastServer implements AutoCloseable {
         .routeExecutor(components.routeExecutor);
     routes.register(builder);
     components.routes = routes;
+    new StatusRoute(this::health, () -> Optional.ofNullable(components.hub).map(WebSocketHub::statistics),
+        this::leakSnapshot, this::leakMonitorUnavailable).register(builder);
+    new DashboardRoutes().register(builder);
+    hooks.addRoutes(builder, components.broker);
     WebSocketHub hub = builder.build();
     hub.start();
     components.hub = hub;
@@ -292,6 +311,45 @@ public final class SteadfastServer implements AutoCloseable {
           config.drainTimeout());
     }
     hub.close();
+  }
+
+  private void startLeakMonitor() throws Exception {
+    hooks.beforeLeakMonitor();
+    SelfMonitor monitor = SelfMonitor.start(config.leakWindow(), components.hub, components.broker,
+        components.threads);
+    PrometheusMeterRegistry registry = components.registry;
+    try {
+      if (registry != null) {
+        monitor.bindTo(registry);
+      }
+    } catch (RuntimeException e) {
+      monitor.close();
+      throw e;
+    }
+    components.leakMonitor = monitor;
+  }
+
+  private void stopLeakMonitor() {
+    SelfMonitor monitor = components.leakMonitor;
+    if (monitor != null) {
+      monitor.close();
+    }
+  }
+
+  /** The leak monitor's verdict, or empty when its step did not come up. */
+  Optional<LeakMonitorSnapshot> leakSnapshot() {
+    SelfMonitor monitor = components.leakMonitor;
+    return monitor == null ? Optional.empty() : Optional.of(monitor.snapshot());
+  }
+
+  private String leakMonitorUnavailable() {
+    Startup current = startup;
+    Optional<StepReport> step = current == null ? Optional.empty()
+        : current.reportIfFinished().flatMap(r -> r.steps().stream()
+            .filter(s -> s.name().equals(STEP_LEAK_MONITOR)).findFirst());
+    return step.map(s -> "the " + STEP_LEAK_MONITOR + " step is " + s.status()
+            + s.error().map(e -> ": " + e.rootCause()).orElse(""))
+        .orElse("the " + STEP_LEAK_MONITOR + " step has not started");
   }
 
   private void selfCheck() throws Exception {
@@ -338,9 +396,9 @@ public final class SteadfastServer implements AutoCloseable {
     return components.routes;
   }
 
-  private Optional<String> startupJson() {
+  private Optional<StartupReport> finishedReport() {
     Startup current = startup;
-    return current == null ? Optional.empty() : current.reportIfFinished().map(StartupReport::toJson);
+    return current == null ? Optional.empty() : current.reportIfFinished();
   }
 
   /** @return the port the WebSocket listener is bound to */
@@ -390,10 +448,17 @@ public final class SteadfastServer implements AutoCloseable {
    * @return how each step stopped
    */
   public ShutdownReport stop() {
+    boolean first = stopRequested.compareAndSet(false, true);
     draining = true;
-    LOG.info("shutting down: draining WebSocket clients (at most {})", config.drainTimeout());
+    if (first) {
+      LOG.info("shutting down: draining WebSocket clients (at most {})", Durations.format(config.drainTimeout()));
+    }
     try {
-      return startup.stop();
+      ShutdownReport report = startup.stop();
+      if (first) {
+        LOG.info("stopped: {}", report);
+      }
+      return report;
     } finally {
       stopped.countDown();
     }
@@ -437,6 +502,12 @@ public final class SteadfastServer implements AutoCloseable {
     /** Called at the beginning of the self-check step, with the listener's port. */
     default void beforeSelfCheck(int port) throws Exception {}
 
+    /** Called at the beginning of the leak-monitor step (a test makes it fail to see the service degrade). */
+    default void beforeLeakMonitor() throws Exception {}
+
+    /** Adds routes to the hub besides the service's own (the soak test's deliberately leaking route). */
+    default void addRoutes(WebSocketHub.Builder hub, MessageBroker broker) {}
+
     /** Creates the metrics registry. */
     default PrometheusMeterRegistry newMeterRegistry() {
       return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -456,6 +527,7 @@ public final class SteadfastServer implements AutoCloseable {
     volatile MessageBroker broker;
     volatile WebSocketHub hub;
     volatile HealthRoutes routes;
+    volatile SelfMonitor leakMonitor;
     volatile Stall lastStall;
 
     void stalled(StaleThread stale) {

@@ -62,7 +62,7 @@ class ServerCommandLineTest {
         .hasMessageContaining("5 configuration problems (nothing was started)")
         .hasMessageContaining("--port / STEADFAST_PORT: not a whole number: 'abc'")
         .hasMessageContaining("--drain-timeout / STEADFAST_DRAIN_TIMEOUT: not a duration: 'forever'"
-            + " (write e.g. 500ms, 10s, 2m, 1h or PT10S)")
+            + " (write e.g. 500ms, 10s, 2m, 1h, 1d or ISO-8601 PT0.5S)")
         .hasMessageContaining("--ping-interval / STEADFAST_PING_INTERVAL: not a duration: '-5s'")
         .hasMessageContaining("--max-connections / STEADFAST_MAX_CONNECTIONS: maxConnections must be positive: 0")
         .hasMessageContaining("unknown argument '--prot=1'")

@@ -140,7 +140,7 @@ class SteadfastServerTest {
       assertThat(step.get("status").asText()).as(step.toString()).isEqualTo("UP");
     });
     assertThat(names).containsExactly("configuration", "metrics", "threads", "message-broker", "websocket-listener",
-        "self-check");
+        "self-check", "leak-monitor");
   }
 
   @Test

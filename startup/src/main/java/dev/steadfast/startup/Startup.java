@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>State machine ({@link StartupState}): {@code STARTING -> READY | DEGRADED | FAILED}; then {@link #close()}:
  * {@code READY | DEGRADED -> STOPPING -> STOPPED}, or {@code FAILED -> STOPPED} (a failed startup already stopped its
- * started steps on rollback). {@code STOPPED} is terminal. {@link #state()} is a volatile read, never blocks.
- * Listeners get {@link StartupListener#onStateChange} for each transition.
+ * started steps on rollback). {@code STOPPED} is terminal. {@link #state()} is a volatile read, never blocks; state and
+ * report are published as one snapshot, so {@link #reportIfFinished()} is present exactly when the state is no longer
+ * STARTING. Listeners get {@link StartupListener#onStateChange} for each transition, after it is published; a
+ * listener's failure is listed in the report's warnings (STARTING to the outcome) or the shutdown report's (the
+ * transitions of {@link #stop()}), and {@link #report()} returns only once the first is in.
  *
  * <p>{@link #close()} (or {@link #stop()}, which returns the report) stops every step that came up, in reverse
  * dependency order, each within its stop timeout; it is idempotent (later calls return the first report), safe to call
@@ -39,10 +42,12 @@ public final class Startup implements AutoCloseable {
   private final StartupRun run;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Object stopLock = new Object();
-  private volatile StartupState state = StartupState.STARTING;
-  private volatile StartupReport report;
+  /** State and report, published together: a reader never sees a report with STARTING, nor READY without one. */
+  private volatile Snapshot snapshot = new Snapshot(StartupState.STARTING, null);
   private ShutdownReport shutdown;
   private Thread shutdownHook;
+
+  private record Snapshot(StartupState state, StartupReport report) {}
 
   Startup(StartupPlan plan) {
     this.plan = plan;
@@ -52,16 +57,20 @@ public final class Startup implements AutoCloseable {
   void runHere() {
     try {
       StartupReport result = run.run();
-      report = result;
       LOG.info("{}", result.summary());
-      setState(switch (result.outcome()) {
+      StartupState to = switch (result.outcome()) {
         case READY -> StartupState.READY;
         case DEGRADED -> StartupState.DEGRADED;
         case FAILED -> StartupState.FAILED;
-      });
+      };
+      List<String> listenerFailures = setState(to, result);
+      if (!listenerFailures.isEmpty()) {
+        // Before anyone waiting for the report is released: the report lists every listener failure.
+        snapshot = new Snapshot(to, result.withMoreWarnings(listenerFailures));
+      }
     } catch (RuntimeException | Error e) {
       LOG.error("Startup coordinator crashed; this is a bug in Steadfast", e);
-      setState(StartupState.FAILED);
+      setState(StartupState.FAILED, null);
       throw e;
     } finally {
       finished.countDown();
@@ -76,7 +85,7 @@ public final class Startup implements AutoCloseable {
 
   /** @return the current state; never blocks */
   public StartupState state() {
-    return state;
+    return snapshot.state();
   }
 
   /** @return the plan this startup runs */
@@ -103,13 +112,12 @@ public final class Startup implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    awaitPublished();
-    return report;
+    return awaitPublished();
   }
 
-  /** @return the report if startup has finished, empty while it is starting */
+  /** @return the report if startup has finished, empty while it is starting (and only then) */
   public Optional<StartupReport> reportIfFinished() {
-    return Optional.ofNullable(report);
+    return Optional.ofNullable(snapshot.report());
   }
 
   /**
@@ -123,10 +131,9 @@ public final class Startup implements AutoCloseable {
   public StartupReport awaitReport(Duration timeout) throws InterruptedException, TimeoutException {
     Durations.requirePositive(timeout, "timeout");
     if (!finished.await(Durations.toNanosSaturated(timeout), TimeUnit.NANOSECONDS)) {
-      throw new TimeoutException("startup still running after " + timeout + " (state " + state + ")");
+      throw new TimeoutException("startup still running after " + timeout + " (state " + state() + ")");
     }
-    awaitPublished();
-    return report;
+    return awaitPublished();
   }
 
   /**
@@ -140,7 +147,7 @@ public final class Startup implements AutoCloseable {
       if (shutdown != null) {
         return shutdown;
       }
-      if (report == null) {
+      if (snapshot.report() == null) {
         run.cancel("stop() was called while starting");
       }
       StartupReport startupReport = report();
@@ -153,11 +160,11 @@ public final class Startup implements AutoCloseable {
         warnings.add("startup FAILED: the steps that had come up were already stopped on rollback (see the startup"
             + " report)");
       } else {
-        setState(StartupState.STOPPING);
+        warnings.addAll(setState(StartupState.STOPPING, startupReport));
         stops = run.stopAll(origin, false);
       }
+      warnings.addAll(setState(StartupState.STOPPED, startupReport));
       shutdown = new ShutdownReport(startedAt, Duration.ofNanos(System.nanoTime() - origin), stops, warnings);
-      setState(StartupState.STOPPED);
       if (shutdown.isClean()) {
         LOG.info("{}", shutdown.toString().lines().findFirst().orElse(""));
       } else {
@@ -214,21 +221,27 @@ public final class Startup implements AutoCloseable {
     shutdownHook = null;
   }
 
-  private void awaitPublished() {
+  private StartupReport awaitPublished() {
+    StartupReport report = snapshot.report();
     if (report == null) {
       throw new IllegalStateException("the startup coordinator crashed before producing a report (see the log)");
     }
+    return report;
   }
 
-  private void setState(StartupState to) {
-    StartupState from = state;
-    state = to;
+  /** Publishes the state with its report, then tells the listeners; returns their failures, for the reports. */
+  private List<String> setState(StartupState to, StartupReport report) {
+    StartupState from = snapshot.state();
+    snapshot = new Snapshot(to, report);
+    List<String> failures = new ArrayList<>();
     for (StartupListener listener : plan.listeners()) {
       try {
         listener.onStateChange(from, to);
       } catch (RuntimeException e) {
         LOG.warn("Startup listener {} threw on state change {} -> {}", listener, from, to, e);
+        failures.add("listener " + listener + " threw on state change " + from + " -> " + to + ": " + e);
       }
     }
+    return failures;
   }
 }

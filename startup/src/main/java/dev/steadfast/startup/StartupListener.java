@@ -5,8 +5,8 @@ package dev.steadfast.startup;
  * a time, on a startup thread (the coordinator or the step thread that made the decision; the thread calling
  * {@link Startup#close()} for stop events); it must return quickly, and must not wait for the startup (calling
  * {@link Startup#report()} or {@link Startup#stop()} from a listener before startup has finished would wait for
- * itself). An exception thrown by a listener is logged with the listener named, listed in the report's warnings, and
- * does not affect startup.
+ * itself). An exception thrown by a listener is logged with the listener named, listed in the report's warnings (for
+ * the state changes of {@link Startup#stop()}, the shutdown report's), and does not affect startup.
  *
  * <pre>{@code
  * StartupPlan.builder().listener(new StartupListener() {

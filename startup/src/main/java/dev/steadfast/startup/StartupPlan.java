@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -263,8 +264,18 @@ public final class StartupPlan {
     private boolean hangDiagnostics = true;
     private RunObserver observer = RunObserver.NONE;
     private Duration poolIdleTimeout = StartupPool.DEFAULT_IDLE_TIMEOUT;
+    /** The single-value settings made so far, with their values, so a second setting names the first. */
+    private final Map<String, Object> settings = new HashMap<>();
 
     private Builder() {}
+
+    /** Records a single-value setting; a second one is a mistake (two places configuring the same thing). */
+    private void once(String setting, Object value) {
+      Object first = settings.putIfAbsent(setting, value);
+      if (first != null) {
+        throw new IllegalStateException(setting + " was already set to " + first + "; set it once");
+      }
+    }
 
     /**
      * Adds a step. Order of declaration breaks ties between steps startable at the same moment.
@@ -336,9 +347,11 @@ public final class StartupPlan {
      * @param timeout positive
      * @return this builder
      * @throws IllegalArgumentException when not positive
+     * @throws IllegalStateException when already set
      */
     public Builder totalTimeout(Duration timeout) {
-      this.totalTimeout = Durations.requirePositive(timeout, "totalTimeout");
+      once("totalTimeout", Durations.requirePositive(timeout, "totalTimeout"));
+      this.totalTimeout = timeout;
       return this;
     }
 
@@ -348,9 +361,11 @@ public final class StartupPlan {
      * @param timeout positive
      * @return this builder
      * @throws IllegalArgumentException when not positive
+     * @throws IllegalStateException when already set
      */
     public Builder phaseTimeout(Duration timeout) {
-      this.phaseTimeout = Durations.requirePositive(timeout, "phaseTimeout");
+      once("phaseTimeout", Durations.requirePositive(timeout, "phaseTimeout"));
+      this.phaseTimeout = timeout;
       return this;
     }
 
@@ -360,9 +375,11 @@ public final class StartupPlan {
      * @param timeout positive
      * @return this builder
      * @throws IllegalArgumentException when not positive
+     * @throws IllegalStateException when already set
      */
     public Builder stepTimeout(Duration timeout) {
-      this.stepTimeout = Durations.requirePositive(timeout, "stepTimeout");
+      once("stepTimeout", Durations.requirePositive(timeout, "stepTimeout"));
+      this.stepTimeout = timeout;
       return this;
     }
 
@@ -372,9 +389,11 @@ public final class StartupPlan {
      * @param timeout positive
      * @return this builder
      * @throws IllegalArgumentException when not positive
+     * @throws IllegalStateException when already set
      */
     public Builder readinessTimeout(Duration timeout) {
-      this.readinessTimeout = Durations.requirePositive(timeout, "readinessTimeout");
+      once("readinessTimeout", Durations.requirePositive(timeout, "readinessTimeout"));
+      this.readinessTimeout = timeout;
       return this;
     }
 
@@ -384,9 +403,11 @@ public final class StartupPlan {
      * @param timeout positive
      * @return this builder
      * @throws IllegalArgumentException when not positive
+     * @throws IllegalStateException when already set
      */
     public Builder stopTimeout(Duration timeout) {
-      this.stopTimeout = Durations.requirePositive(timeout, "stopTimeout");
+      once("stopTimeout", Durations.requirePositive(timeout, "stopTimeout"));
+      this.stopTimeout = timeout;
       return this;
     }
 
@@ -397,12 +418,14 @@ public final class StartupPlan {
      * @param grace positive, at most 10 s
      * @return this builder
      * @throws IllegalArgumentException when out of range
+     * @throws IllegalStateException when already set
      */
     public Builder cancelGrace(Duration grace) {
       Durations.requirePositive(grace, "cancelGrace");
       if (grace.compareTo(Duration.ofSeconds(10)) > 0) {
         throw new IllegalArgumentException("cancelGrace must be at most PT10S: " + grace);
       }
+      once("cancelGrace", grace);
       this.cancelGrace = grace;
       return this;
     }
@@ -413,7 +436,7 @@ public final class StartupPlan {
      * @param parallelism 1 to {@link #MAX_PARALLELISM}
      * @return this builder
      * @throws IllegalArgumentException when out of range
-     * @throws IllegalStateException when {@link #sequential()} was called
+     * @throws IllegalStateException when {@link #sequential()} was called, or parallelism already set
      */
     public Builder parallelism(int parallelism) {
       if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
@@ -423,6 +446,7 @@ public final class StartupPlan {
       if (sequential) {
         throw new IllegalStateException("parallelism conflicts with sequential(): choose one");
       }
+      once("parallelism", parallelism);
       this.parallelism = parallelism;
       this.parallelismSet = true;
       return this;
@@ -432,12 +456,13 @@ public final class StartupPlan {
      * Runs one step at a time, in declaration order among startable steps: for debugging. Timeouts still apply.
      *
      * @return this builder
-     * @throws IllegalStateException when {@link #parallelism(int)} was set
+     * @throws IllegalStateException when {@link #parallelism(int)} was set, or sequential() already called
      */
     public Builder sequential() {
       if (parallelismSet) {
         throw new IllegalStateException("sequential() conflicts with parallelism(" + parallelism + "): choose one");
       }
+      once("sequential()", true);
       this.sequential = true;
       return this;
     }
@@ -481,11 +506,13 @@ public final class StartupPlan {
      * @param prefix not blank
      * @return this builder
      * @throws IllegalArgumentException when blank
+     * @throws IllegalStateException when already set
      */
     public Builder threadNamePrefix(String prefix) {
       if (prefix == null || prefix.isBlank()) {
         throw new IllegalArgumentException("threadNamePrefix must not be blank: " + prefix);
       }
+      once("threadNamePrefix", prefix);
       this.threadNamePrefix = prefix;
       return this;
     }
@@ -495,9 +522,11 @@ public final class StartupPlan {
      *
      * @param environment not null
      * @return this builder
+     * @throws IllegalStateException when already set
      */
     public Builder environment(Environment environment) {
-      this.environment = Objects.requireNonNull(environment, "environment");
+      once("environment", Objects.requireNonNull(environment, "environment"));
+      this.environment = environment;
       return this;
     }
 
@@ -535,8 +564,10 @@ public final class StartupPlan {
      *
      * @param enabled whether to analyze
      * @return this builder
+     * @throws IllegalStateException when already set
      */
     public Builder hangDiagnostics(boolean enabled) {
+      once("hangDiagnostics", enabled);
       this.hangDiagnostics = enabled;
       return this;
     }

@@ -1,5 +1,9 @@
 package dev.steadfast.startup;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -15,18 +19,27 @@ import java.util.Optional;
  * The result of a startup: outcome, every step in declaration order (status, start offset, duration, thread,
  * attempts, error, diagnostics, rollback), every bypass the environment policy made, the root cause of a failure and
  * warnings. Immutable. {@link #toString()} is a readable table; {@link #toJson()} is the stable JSON form
- * documented in the module README (schema {@value #JSON_SCHEMA}).
+ * documented in the module README (schema {@value #JSON_SCHEMA}); {@link #toHtml()} is the startup timeline as one
+ * self-contained HTML file.
  *
  * <pre>{@code
  * StartupReport report = startup.report();
  * System.out.println(report);                   // table
  * Files.writeString(path, report.toJson());     // machines
+ * Files.writeString(Path.of("startup.html"), report.toHtml());   // the timeline, opened by any browser
  * report.throwIfFailed();                       // StartupFailedException caused by the root cause
  * }</pre>
  */
 public final class StartupReport {
   /** Identifies the JSON layout; changes only when a field is removed or changes meaning. */
   public static final String JSON_SCHEMA = "steadfast.startup.report/2";
+  /**
+   * Class-path resource of the timeline renderer {@link #toHtml()} inlines; a page drawing reports itself can serve
+   * it: {@code SteadfastTimeline.draw(element, reportJson)}.
+   */
+  public static final String TIMELINE_SCRIPT = "/dev/steadfast/startup/timeline.js";
+  /** Class-path resource of the timeline's styles, inlined by {@link #toHtml()}. */
+  public static final String TIMELINE_STYLE = "/dev/steadfast/startup/timeline.css";
 
   private final StartupOutcome outcome;
   private final Environment environment;
@@ -39,10 +52,13 @@ public final class StartupReport {
   private final String failedStep;
   private final StepError rootCause;
   private final List<String> warnings;
+  private final Map<String, List<String>> dependencies;
+  private final Map<String, List<String>> optionalDependencies;
 
   StartupReport(StartupOutcome outcome, Environment environment, Instant startedAt, Duration duration,
       int parallelism, boolean sequential, List<StepReport> steps, List<Bypass> bypasses, String failedStep,
-      StepError rootCause, List<String> warnings) {
+      StepError rootCause, List<String> warnings, Map<String, List<String>> dependencies,
+      Map<String, List<String>> optionalDependencies) {
     this.outcome = Objects.requireNonNull(outcome, "outcome");
     this.environment = environment;
     this.startedAt = startedAt;
@@ -54,6 +70,16 @@ public final class StartupReport {
     this.failedStep = failedStep;
     this.rootCause = rootCause;
     this.warnings = List.copyOf(warnings);
+    this.dependencies = Map.copyOf(dependencies);
+    this.optionalDependencies = Map.copyOf(optionalDependencies);
+  }
+
+  /** The same report with more warnings at the end (listener failures learnt after the run). */
+  StartupReport withMoreWarnings(List<String> more) {
+    List<String> all = new java.util.ArrayList<>(warnings);
+    all.addAll(more);
+    return new StartupReport(outcome, environment, startedAt, duration, parallelism, sequential, steps, bypasses,
+        failedStep, rootCause, all, dependencies, optionalDependencies);
   }
 
   /** @return READY, DEGRADED or FAILED */
@@ -157,7 +183,8 @@ public final class StartupReport {
 
   /**
    * The stable JSON form: top-level {@code schema, outcome, environment, startedAt, durationMillis, mode,
-   * parallelism, failedStep, rootCause, steps[], bypasses[], warnings[]}; see the module README for every field.
+   * parallelism, failedStep, rootCause, steps[], bypasses[], warnings[]}, each step with its {@code dependsOn} and
+   * {@code dependsOnOptionally}; see the module README for every field.
    *
    * @return pretty-printed JSON
    */
@@ -176,7 +203,8 @@ public final class StartupReport {
     StepReport.writeError(json, rootCause);
     json.name("steps").beginArray();
     for (StepReport s : steps) {
-      s.writeJson(json);
+      s.writeJson(json, dependencies.getOrDefault(s.name(), List.of()),
+          optionalDependencies.getOrDefault(s.name(), List.of()));
     }
     json.endArray().name("bypasses").beginArray();
     for (Bypass b : bypasses) {
@@ -185,6 +213,48 @@ public final class StartupReport {
     }
     json.endArray().stringArray("warnings", warnings).endObject();
     return json.toString();
+  }
+
+  /**
+   * The startup timeline as one self-contained HTML file (no network, no other file): a Gantt chart with one bar per
+   * step from its real start to its end, coloured by status, dependencies drawn as arrows (dashed when optional),
+   * the critical path outlined, bypasses and degradations labelled — the same renderer ({@link #TIMELINE_SCRIPT})
+   * the reference service's page uses — then the text table ({@link #toString()}) for reading without JavaScript.
+   * The report's JSON is embedded as data with every {@code <} escaped, so no step name or error message can end
+   * the script or inject markup.
+   *
+   * <pre>{@code
+   * Files.writeString(Path.of("target/startup.html"), startup.report().toHtml());
+   * }</pre>
+   *
+   * @return the HTML document
+   */
+  public String toHtml() {
+    String title = escapeHtml(summary());
+    return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title
+        + "</title>\n<style>\nbody { margin: 1em 2em; font: 14px/1.4 system-ui, sans-serif; color: #1d2330; }\n"
+        + resource(TIMELINE_STYLE) + "</style>\n</head>\n<body>\n<h1>" + title + "</h1>\n"
+        + "<div id=\"timeline\"><noscript>The timeline needs JavaScript; the report as text is below.</noscript></div>\n"
+        + "<details><summary>the report as text</summary><pre>" + escapeHtml(toString()) + "</pre></details>\n"
+        + "<script type=\"application/json\" id=\"startup-report\">" + toJson().replace("<", "\\u003c")
+        + "</script>\n<script>\n" + resource(TIMELINE_SCRIPT)
+        + "\nSteadfastTimeline.draw(document.getElementById('timeline'),"
+        + " JSON.parse(document.getElementById('startup-report').textContent));\n</script>\n</body>\n</html>\n";
+  }
+
+  private static String escapeHtml(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = StartupReport.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the class path (it ships in steadfast-startup's jar)");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + name, e);
+    }
   }
 
   /**

@@ -13,12 +13,12 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,25 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StartupRun {
   private static final Logger LOG = LoggerFactory.getLogger(Startup.class);
-  /** Where a begun step is on its way to a final status; each stage has its own timer. */
-  enum Stage {
-    /** Handed to a thread or running, inside its deadline. */
-    RUNNING,
-    /** Overran (or was cancelled) and was interrupted; has the cancel grace to end. */
-    INTERRUPTED,
-    /** Ignored the interrupt; its abort hook ran; has the cancel grace again. */
-    ABORTED,
-    /** Ignored everything; its thread is left running. */
-    ABANDONED
-  }
-
-  /** The budget that set a step's deadline, named in its timeout message. */
-  enum Bound { STEP, PHASE, TOTAL, READINESS }
-
   /** Attempts to take a busy role before handing a completion to the coordinator (see tryAcquireRole). */
   private static final int ROLE_SPINS = 256;
-  private static final long MIN_READINESS_PAUSE = TimeUnit.MILLISECONDS.toNanos(5);
-  private static final long MAX_READINESS_PAUSE = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final StartupPlan plan;
   private final Slot[] slots;
@@ -62,9 +45,6 @@ final class StartupRun {
   private final ReentrantLock role = new ReentrantLock();
   /** The thread running {@link #run()}; woken with {@link LockSupport#unpark} (its permit makes no wake-up lost). */
   private volatile Thread coordinator;
-  private final ConcurrentLinkedQueue<StepEvent> pendingEvents = new ConcurrentLinkedQueue<>();
-  /** Held by the one thread delivering events; the coordinator waits for it once, before the report is built. */
-  private final ReentrantLock emitting = new ReentrantLock();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final PriorityQueue<Slot> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.p.index(), b.p.index()));
   private final List<Slot> late = new ArrayList<>();
@@ -81,6 +61,12 @@ final class StartupRun {
   private final Set<String> poisonedClasses = new HashSet<>();
   private final long graceNanos;
   private final RunObserver observer;
+  /** Step events, delivered outside the role in decision order. */
+  private final ListenerQueue listeners;
+  private final StepAttempts stepAttempts = new StepAttempts((slot, round, deadline) -> {
+    events.add(new ReadinessBegan(slot, round, deadline));
+    wakeCoordinator();
+  });
   private Executor executor;
   /** The startup's own pool; null when the plan runs on the caller's executor. */
   private StartupPool pool;
@@ -95,8 +81,8 @@ final class StartupRun {
   private StepError rootCause;
 
   /** A deadline; {@code round} tells a readiness check's deadline from the check of an earlier attempt. */
-  private record Timer(long at, int step, Stage stage, int round) implements Comparable<Timer> {
-    Timer(long at, int step, Stage stage) {
+  private record Timer(long at, int step, Slot.Stage stage, int round) implements Comparable<Timer> {
+    Timer(long at, int step, Slot.Stage stage) {
       this(at, step, stage, 0);
     }
 
@@ -119,142 +105,6 @@ final class StartupRun {
   /** A step's readiness check began: it runs under its own deadline (round counts the checks of the step). */
   private record ReadinessBegan(Slot slot, int round, long deadline) {}
 
-  /** Runtime state of one step. Fields without a comment belong to the coordinator thread only. */
-  static final class Slot implements StepContext {
-    final PlannedStep p;
-    final Environment environment;
-    StepStatus status;
-    boolean evaluated;
-    boolean launched;
-    boolean counted;
-    int pendingDeps;
-    Stage stage = Stage.RUNNING;
-    Bound bound = Bound.STEP;
-    boolean cancelled;
-    /** When the step was begun and handed to a thread (its wait for a thread counts from here). */
-    long scheduledNanos = -1;
-    /** What bounds the step besides its own timeout: what is left of its phase or of the whole startup. */
-    Bound outerBound = Bound.PHASE;
-    /** When its final status was decided. */
-    long endNanos = -1;
-    String detail = "";
-    StepError error;
-    HangDiagnosis diagnosis;
-    StopReport rollback;
-    /**
-     * The step's deadline: until a thread takes it, its step timeout from when it was begun (the coordinator then
-     * checks again, see {@link #dueAt()}); from then on, its step timeout from when its thread took it. Both are
-     * bounded by {@link #outerDeadline}. Written under this slot's lock by the step thread at {@link #claim}.
-     */
-    volatile long deadline;
-    /** The phase's or the whole startup's deadline, whichever is first; written before the step is submitted. */
-    volatile long outerDeadline;
-    /** Written by the step thread. */
-    volatile Thread thread;
-    volatile String threadName = "";
-    volatile int attempts;
-    volatile String retryNote = "";
-    volatile String abortNote;
-    /** Written by the step thread: when its start action really began, and when its last attempt ended. */
-    volatile long ranFrom = -1;
-    volatile long ranTo = -1;
-    /** Written by the step thread: the readiness check running now (0: none), for its own deadline. */
-    volatile int readinessRound;
-    volatile int readinessChecks;
-    /** The step thread's own count of readiness checks begun (one per attempt that reached readiness). */
-    int readinessRoundsUsed;
-    /** Guarded by this: the interrupt handshake, so an interrupt never reaches the pool's next task. */
-    private Thread runningThread;
-    private boolean finished;
-    private boolean interruptRequested;
-    private boolean withdrawn;
-    /** The coordinator's timer moved on to the outer deadline while no thread had the step. */
-    private boolean timerAtOuterDeadline;
-    /** Set by {@link #claim}, read by the same thread: the coordinator must be told of the step's own deadline. */
-    private boolean claimedAfterTimer;
-
-    Slot(PlannedStep p, Environment environment) {
-      this.p = p;
-      this.environment = environment;
-    }
-
-    @Override
-    public String stepName() {
-      return p.name();
-    }
-
-    @Override
-    public int attempt() {
-      return attempts;
-    }
-
-    @Override
-    public Duration remaining() {
-      return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-    }
-
-    @Override
-    public Environment environment() {
-      return environment;
-    }
-
-    /**
-     * The step thread takes the step, and its step timeout starts (waiting for a thread is the executor's delay, not
-     * the step's); false when it was decided (withdrawn) before any thread took it.
-     */
-    synchronized boolean claim(Thread t) {
-      if (withdrawn) {
-        return false;
-      }
-      long own = System.nanoTime() + p.timeoutNanos();
-      deadline = own - outerDeadline < 0 ? own : outerDeadline;
-      claimedAfterTimer = timerAtOuterDeadline;
-      runningThread = t;
-      thread = t;
-      if (interruptRequested) {
-        t.interrupt();
-      }
-      return true;
-    }
-
-    /**
-     * When the step is due now: its deadline once a thread took it; until then the outer deadline (a step that has
-     * not begun has not used any of its own time).
-     */
-    synchronized long dueAt() {
-      if (runningThread != null || finished) {
-        return deadline;
-      }
-      timerAtOuterDeadline = true;
-      return outerDeadline;
-    }
-
-    /** Whether a thread has taken the step. */
-    synchronized boolean claimed() {
-      return runningThread != null || finished;
-    }
-
-    /** The decision core gives up on a step no thread has taken yet; true when it did (no thread ever will). */
-    synchronized boolean withdraw() {
-      if (runningThread != null || finished) {
-        return false;
-      }
-      withdrawn = true;
-      return true;
-    }
-
-    synchronized void unregister() {
-      finished = true;
-      runningThread = null;
-    }
-
-    synchronized void interrupt() {
-      interruptRequested = true;
-      if (runningThread != null && !finished) {
-        runningThread.interrupt();
-      }
-    }
-  }
 
   StartupRun(StartupPlan plan) {
     this.plan = plan;
@@ -271,6 +121,7 @@ final class StartupRun {
     }
     this.graceNanos = plan.cancelGrace().toNanos();
     this.observer = plan.observer();
+    this.listeners = new ListenerQueue(plan.listeners(), warnings);
   }
 
   /** Cancels the startup; safe from any thread. */
@@ -367,7 +218,9 @@ final class StartupRun {
             s.launched ? Optional.of(Duration.ofNanos(s.scheduledNanos - t0)) : Optional.empty()));
       }
       return new StartupReport(outcome, plan.environment(), startedAt, Duration.ofNanos(System.nanoTime() - t0),
-          plan.parallelism(), plan.isSequential(), steps, plan.bypasses(), failedStep, rootCause, warnings);
+          plan.parallelism(), plan.isSequential(), steps, plan.bypasses(), failedStep, rootCause, warnings,
+          plan.steps().stream().collect(Collectors.toMap(StartupStep::name, StartupStep::dependencies)),
+          plan.steps().stream().collect(Collectors.toMap(StartupStep::name, StartupStep::optionalDependencies)));
     } finally {
       role.unlock();
     }
@@ -534,13 +387,13 @@ final class StartupRun {
     long stepDeadline = now + s.p.timeoutNanos();
     long phaseDeadline = phaseStart + plan.phaseTimeoutNanos(phase);
     long outer = phaseDeadline;
-    Bound outerBound = Bound.PHASE;
+    Slot.Bound outerBound = Slot.Bound.PHASE;
     if (totalDeadline - outer < 0) {
       outer = totalDeadline;
-      outerBound = Bound.TOTAL;
+      outerBound = Slot.Bound.TOTAL;
     }
     long deadline = stepDeadline;
-    Bound bound = Bound.STEP;
+    Slot.Bound bound = Slot.Bound.STEP;
     if (outer - deadline < 0) {
       deadline = outer;
       bound = outerBound;
@@ -560,7 +413,7 @@ final class StartupRun {
     running++;
     s.counted = true;
     observer.begun(s.p.index(), running);
-    addTimer(new Timer(deadline, s.p.index(), Stage.RUNNING));
+    addTimer(new Timer(deadline, s.p.index(), Slot.Stage.RUNNING));
     fire(s, StepEvent.Kind.STARTING, null);
     return true;
   }
@@ -586,7 +439,7 @@ final class StartupRun {
   /** The timeout, naming what the step was blocked on (from its diagnosis) so the one line is actionable. */
   private StepError timeoutError(Slot s, HangDiagnosis diagnosis) {
     String blocker = diagnosis.blocker().isEmpty() ? "" : "; " + diagnosis.blocker();
-    if (s.bound == Bound.READINESS) {
+    if (s.bound == Slot.Bound.READINESS) {
       return StepError.of(new StepTimeoutException("readiness check of step '" + s.p.name() + "' did not pass within "
           + describeBound(s) + ": check " + s.readinessChecks + " was still running and was interrupted" + blocker));
     }
@@ -605,13 +458,13 @@ final class StartupRun {
       finish(s, StepStatus.FAILED, StepError.of(rejected.error()), "the executor rejected the step", null);
     } else if (event instanceof Claimed claimed) {
       Slot s = claimed.slot();
-      if (s.counted && s.stage == Stage.RUNNING) {
-        addTimer(new Timer(s.deadline, s.p.index(), Stage.RUNNING));
+      if (s.counted && s.stage == Slot.Stage.RUNNING) {
+        addTimer(new Timer(s.deadline, s.p.index(), Slot.Stage.RUNNING));
       }
     } else if (event instanceof ReadinessBegan began) {
       Slot s = began.slot();
-      if (s.counted && s.stage == Stage.RUNNING && began.deadline() - s.deadline < 0) {
-        addTimer(new Timer(began.deadline(), s.p.index(), Stage.RUNNING, began.round()));
+      if (s.counted && s.stage == Slot.Stage.RUNNING && began.deadline() - s.deadline < 0) {
+        addTimer(new Timer(began.deadline(), s.p.index(), Slot.Stage.RUNNING, began.round()));
       }
     } else if (event instanceof Cancel cancel) {
       if (!failing) {
@@ -624,7 +477,7 @@ final class StartupRun {
   }
 
   private void completed(Slot s, Throwable error) {
-    if (s.stage == Stage.ABANDONED) {
+    if (s.stage == Slot.Stage.ABANDONED) {
       LOG.warn("Abandoned step '{}' ended after all ({})", s.p.name(), error == null ? "came up" : error.toString());
       if (error == null && !late.contains(s)) {
         late.add(s);
@@ -635,7 +488,7 @@ final class StartupRun {
     running--;
     s.counted = false;
     s.endNanos = System.nanoTime();
-    if (s.stage == Stage.RUNNING) {
+    if (s.stage == Slot.Stage.RUNNING) {
       if (error == null) {
         finish(s, StepStatus.UP, null, s.detail, null);
       } else {
@@ -732,7 +585,7 @@ final class StartupRun {
   private void cancelRunning(String reason) {
     long now = System.nanoTime();
     for (Slot s : slots) {
-      if (s.counted && s.stage == Stage.RUNNING) {
+      if (s.counted && s.stage == Slot.Stage.RUNNING) {
         s.cancelled = true;
         if (s.withdraw()) {
           // Never taken by a thread: nothing to interrupt, nothing to wait for.
@@ -741,9 +594,9 @@ final class StartupRun {
           continue;
         }
         s.detail = append(s.detail, reason);
-        s.stage = Stage.INTERRUPTED;
+        s.stage = Slot.Stage.INTERRUPTED;
         s.interrupt();
-        addTimer(new Timer(now + graceNanos, s.p.index(), Stage.INTERRUPTED));
+        addTimer(new Timer(now + graceNanos, s.p.index(), Slot.Stage.INTERRUPTED));
       }
     }
   }
@@ -776,25 +629,25 @@ final class StartupRun {
       if (!s.counted || s.stage != t.stage() || t.round() != 0 && t.round() != s.readinessRound) {
         continue;
       }
-      if (t.stage() == Stage.RUNNING) {
+      if (t.stage() == Slot.Stage.RUNNING) {
         if (t.round() != 0) {
-          s.bound = Bound.READINESS;
+          s.bound = Slot.Bound.READINESS;
         } else {
           // The step timeout counts from when a thread took the step; one still waiting for a thread (a busy
           // executor, a thread the OS has not scheduled yet) is bounded by its phase and the whole startup.
           long due = s.dueAt();
           if (due - now > 0) {
-            timers.add(new Timer(due, s.p.index(), Stage.RUNNING));
+            timers.add(new Timer(due, s.p.index(), Slot.Stage.RUNNING));
             continue;
           }
-          s.bound = s.claimed() && s.deadline - s.outerDeadline < 0 ? Bound.STEP : s.outerBound;
+          s.bound = s.claimed() && s.deadline - s.outerDeadline < 0 ? Slot.Bound.STEP : s.outerBound;
         }
         if (s.withdraw()) {
           neverBegan(s);
         } else if (!overrun.contains(s)) {
           overrun.add(s);
         }
-      } else if (t.stage() == Stage.INTERRUPTED && s.p.step().abortHook().isPresent()) {
+      } else if (t.stage() == Slot.Stage.INTERRUPTED && s.p.step().abortHook().isPresent()) {
         runAbortHook(s);
       } else {
         abandon(s);
@@ -813,9 +666,9 @@ final class StartupRun {
       List<String> newDeadlocks = s.diagnosis.deadlocks().stream().filter(deadlocksLogged::add).toList();
       LOG.error("Step '{}' overran: {}; interrupting it. Its thread:\n{}{}", s.p.name(), s.error.message(),
           s.diagnosis.stack(), newDeadlocks.isEmpty() ? "" : "\n" + String.join("\n", newDeadlocks));
-      s.stage = Stage.INTERRUPTED;
+      s.stage = Slot.Stage.INTERRUPTED;
       s.interrupt();
-      addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), Stage.INTERRUPTED));
+      addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), Slot.Stage.INTERRUPTED));
       if (firstRequired == null && s.p.required()) {
         firstRequired = s;
       }
@@ -835,7 +688,7 @@ final class StartupRun {
   }
 
   private void runAbortHook(Slot s) {
-    s.stage = Stage.ABORTED;
+    s.stage = Slot.Stage.ABORTED;
     AbortHook hook = s.p.step().abortHook().orElseThrow();
     LOG.warn("Step '{}' ignored the interrupt for {}; running its abort hook", s.p.name(), plan.cancelGrace());
     Thread t = new Thread(() -> {
@@ -850,11 +703,11 @@ final class StartupRun {
     }, plan.threadNamePrefix() + "-abort:" + s.p.name());
     t.setDaemon(true);
     t.start();
-    addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), Stage.ABORTED));
+    addTimer(new Timer(System.nanoTime() + graceNanos, s.p.index(), Slot.Stage.ABORTED));
   }
 
   private void abandon(Slot s) {
-    s.stage = Stage.ABANDONED;
+    s.stage = Slot.Stage.ABANDONED;
     if (pool != null) {
       pool.replaceAbandonedThread();
     }
@@ -901,7 +754,7 @@ final class StartupRun {
         // Timed out or cancelled while it waited for a thread (and reported so): it must not run now.
         return;
       }
-      if (s.claimedAfterTimer) {
+      if (s.claimedAfterItsTimer()) {
         // Rare: it waited for a thread past its first timer, which now waits for the outer deadline.
         events.add(new Claimed(s));
         wakeCoordinator();
@@ -914,7 +767,7 @@ final class StartupRun {
       Throwable error;
       s.ranFrom = System.nanoTime();
       try {
-        error = attempts(s);
+        error = stepAttempts.attempts(s);
       } finally {
         s.ranTo = System.nanoTime();
         s.unregister();
@@ -971,102 +824,6 @@ final class StartupRun {
       Thread.onSpinWait();
     }
     return false;
-  }
-
-  private Throwable attempts(Slot s) {
-    StartupStep step = s.p.step();
-    StepAction action = step.startAction().orElseThrow();
-    ReadinessCheck readiness = step.readinessCheck().orElse(null);
-    long backoff = step.retryBackoff().toNanos();
-    Throwable last = null;
-    for (int attempt = 1; attempt <= step.maxAttempts(); attempt++) {
-      s.attempts = attempt;
-      try {
-        action.start(s);
-        if (readiness != null) {
-          awaitReadiness(s, readiness);
-        }
-        return null;
-      } catch (InterruptedException e) {
-        return e;
-      } catch (Throwable t) {
-        // Any Throwable, Errors included (ExceptionInInitializerError, NoClassDefFoundError, StackOverflowError):
-        // it is this step's failure to report, and must not kill the pool thread silently.
-        last = t;
-        if (Thread.currentThread().isInterrupted()) {
-          return t;
-        }
-      }
-      if (attempt < step.maxAttempts()) {
-        long left = s.deadline - System.nanoTime();
-        if (left <= backoff) {
-          s.retryNote = "gave up after attempt " + attempt + " of " + step.maxAttempts() + ": the next pause ("
-              + Duration.ofNanos(backoff) + ") would reach its deadline";
-          return last;
-        }
-        LOG.warn("Step '{}' attempt {} of {} failed, retrying in {}: {}", s.p.name(), attempt, step.maxAttempts(),
-            Duration.ofNanos(backoff), last.toString());
-        try {
-          TimeUnit.NANOSECONDS.sleep(backoff);
-        } catch (InterruptedException e) {
-          return last;
-        }
-        backoff = Math.min(backoff * 2, Long.MAX_VALUE / 4);
-      }
-    }
-    return last;
-  }
-
-  /**
-   * Polls the readiness check under its own deadline, the smaller of the readiness timeout and what is left of the
-   * step's: between checks it stops by itself; a check that blocks past the deadline is interrupted by the decision
-   * core (told of the deadline here), which reports the readiness check as what timed out.
-   */
-  private void awaitReadiness(Slot s, ReadinessCheck check) throws Exception {
-    long started = System.nanoTime();
-    long deadline = started + s.p.readinessTimeoutNanos();
-    if (s.deadline - deadline < 0) {
-      deadline = s.deadline;
-    }
-    int round = ++s.readinessRoundsUsed;
-    s.readinessChecks = 0;
-    s.readinessRound = round;
-    events.add(new ReadinessBegan(s, round, deadline));
-    wakeCoordinator();
-    try {
-      pollReadiness(s, check, started, deadline);
-    } finally {
-      s.readinessRound = 0;
-    }
-  }
-
-  private void pollReadiness(Slot s, ReadinessCheck check, long started, long deadline) throws Exception {
-    long pause = MIN_READINESS_PAUSE;
-    int checks = 0;
-    Exception lastError = null;
-    while (true) {
-      checks++;
-      s.readinessChecks = checks;
-      try {
-        if (check.isReady()) {
-          return;
-        }
-        lastError = null;
-      } catch (InterruptedException e) {
-        throw e;
-      } catch (Exception e) {
-        lastError = e;
-      }
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        throw new StepTimeoutException("readiness check of step '" + s.p.name() + "' did not pass within "
-            + Durations.format(System.nanoTime() - started) + " (" + checks + " checks; readiness timeout "
-            + Duration.ofNanos(s.p.readinessTimeoutNanos()) + ")"
-            + (lastError == null ? "" : "; last check threw " + lastError), lastError);
-      }
-      TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
-      pause = Math.min(pause * 2, MAX_READINESS_PAUSE);
-    }
   }
 
   // ---------------------------------------------------------------- executor, stops, listeners
@@ -1135,50 +892,23 @@ final class StartupRun {
   }
 
   private void fire(Slot s, StepEvent.Kind kind, StepError error) {
-    if (plan.listeners().isEmpty()) {
+    if (listeners.isEmpty()) {
       return;
     }
-    pendingEvents.add(new StepEvent(s.p.name(), kind, Duration.ofNanos(System.nanoTime() - t0), s.threadName,
+    listeners.queue(new StepEvent(s.p.name(), kind, Duration.ofNanos(System.nanoTime() - t0), s.threadName,
         s.attempts, Optional.ofNullable(error), s.detail));
   }
 
-  /** Delivers queued events outside the role, in order, one thread at a time. */
   private void emitPending() {
-    while (!pendingEvents.isEmpty() && emitting.tryLock()) {
-      try {
-        emitQueued();
-      } finally {
-        emitting.unlock();
-      }
-    }
+    listeners.deliverPending();
   }
 
-  /** Like {@link #emitPending()}, but waits for a thread already delivering events to finish. */
   private void emitAllPending() {
-    emitting.lock();
-    try {
-      emitQueued();
-    } finally {
-      emitting.unlock();
-    }
-  }
-
-  private void emitQueued() {
-    for (StepEvent e = pendingEvents.poll(); e != null; e = pendingEvents.poll()) {
-      emit(e);
-    }
+    listeners.deliverAll();
   }
 
   private void emit(StepEvent event) {
-    for (StartupListener listener : plan.listeners()) {
-      try {
-        listener.onStepEvent(event);
-      } catch (RuntimeException e) {
-        LOG.warn("Startup listener {} threw on {} of step '{}'", listener, event.kind(), event.step(), e);
-        warnings.add("listener " + listener + " threw on " + event.kind() + " of step '" + event.step() + "': "
-            + e);
-      }
-    }
+    listeners.deliver(event);
   }
 
   private static StepEvent.Kind kindOf(StepStatus status) {

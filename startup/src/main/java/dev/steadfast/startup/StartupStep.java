@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * One step of a {@link StartupPlan}: a named component with its dependencies, phase, criticality, start action and
@@ -261,6 +262,31 @@ public final class StartupStep {
     }
 
     /**
+     * Sets the start action from a plain {@link Runnable}, for code that needs neither the step's context nor to
+     * throw a checked exception: {@code start(cache::warmUp)}.
+     *
+     * @param action the action; not null
+     * @return this builder
+     * @throws IllegalStateException when already set
+     */
+    public Builder start(Runnable action) {
+      Objects.requireNonNull(action, "start action");
+      return start(ctx -> action.run());
+    }
+
+    /**
+     * Sets the start action from a {@link Callable}, whose result is ignored: {@code start(() -> pool.open())}.
+     *
+     * @param action the action; not null
+     * @return this builder
+     * @throws IllegalStateException when already set
+     */
+    public Builder start(Callable<?> action) {
+      Objects.requireNonNull(action, "start action");
+      return start(ctx -> action.call());
+    }
+
+    /**
      * Sets the stop action. Default: none (nothing to stop).
      *
      * @param action the action; not null
@@ -297,6 +323,19 @@ public final class StartupStep {
       requireUnset(abortHook, "abort hook");
       this.abortHook = Objects.requireNonNull(hook, "abort hook");
       return this;
+    }
+
+    /**
+     * Retries a failing start (or readiness check) up to {@code maxAttempts} attempts in all, pausing
+     * {@link #DEFAULT_RETRY_BACKOFF} before the second attempt and twice as long before each next one; see
+     * {@link #retry(int, Duration)}.
+     *
+     * @param maxAttempts attempts in all, 1 to 100
+     * @return this builder
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder retry(int maxAttempts) {
+      return retry(maxAttempts, DEFAULT_RETRY_BACKOFF);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.steadfast.startup;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -50,12 +51,14 @@ public record StepReport(String name, String phase, Criticality criticality, Ste
     Objects.requireNonNull(scheduledOffset, "scheduledOffset");
   }
 
-  void writeJson(JsonWriter json) {
+  void writeJson(JsonWriter json, List<String> dependsOn, List<String> dependsOnOptionally) {
     json.beginObject()
         .field("name", name)
         .field("phase", phase)
         .field("criticality", criticality.name())
         .field("status", status.name())
+        .stringArray("dependsOn", dependsOn)
+        .stringArray("dependsOnOptionally", dependsOnOptionally)
         .name("startOffsetMillis").millis(startOffset.map(Durations::toNanosSaturated).orElse(-1L))
         .name("durationMillis").millis(Durations.toNanosSaturated(duration))
         .name("scheduledOffsetMillis").millis(scheduledOffset.map(Durations::toNanosSaturated).orElse(-1L))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.steadfast.junit.LeakFree;
 import dev.steadfast.startup.fixture.ClinitHandsOff;
+import dev.steadfast.startup.fixture.ClinitLockCycle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -62,10 +63,11 @@ class DeadlockDiagnosisTest {
         .contains(stock.thread());
     assertThat(report.toString().split("MONITOR deadlock", -1)).as("the deadlock printed once").hasSize(2);
     assertThat(report.toString()).contains("in the deadlock shown under step 'billing'");
-    // Whichever step's timeout fires first fails the startup; the other is a cancelled bystander with no error.
-    StepReport timedOut = billing.error().isPresent() ? billing : stock;
-    assertThat(timedOut.error().orElseThrow().message()).as("the root-cause line names the blocker")
+    // The first of the two to overrun fails startup; the other is a cancelled bystander, with no error of its own.
+    StepReport overran = report.step(report.failedStep().orElseThrow());
+    assertThat(overran.error().orElseThrow().message()).as("the root-cause line names the blocker")
         .contains("waiting to lock monitor java.lang.Object@").contains("lockBoth");
+    assertThat(report.summary()).contains("waiting to lock monitor java.lang.Object@");
   }
 
   @Test
@@ -139,6 +141,33 @@ class DeadlockDiagnosisTest {
     assertThat(cache.detail()).contains("interrupted: step 'cache' did not finish within its step timeout PT1S");
     assertThat(report.warnings()).anyMatch(w -> w.contains("static initializer of [" + handsOff + "] failed")
         && w.contains("can no longer be initialized in this JVM") && w.contains("restart"));
+  }
+
+  @Test
+  void stepInitializingAClassWhileWaitingForALockHeldByItsWaiter_isDiagnosedAsADeadlock() {
+    ClassLoader throwaway = new FixtureLoader(getClass().getClassLoader());
+    String lockCycle = FIXTURE + "ClinitLockCycle";
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .threadNamePrefix(PREFIX + "-lock")
+        .step("registry", s -> s.optional().timeout(Duration.ofSeconds(1))
+            .start(ctx -> Class.forName(lockCycle, true, throwaway)))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    StepReport registry = report.step("registry");
+    HangDiagnosis diagnosis = registry.diagnosis().orElseThrow();
+    String helper = "\"" + ClinitLockCycle.HELPER + "\""; // a constant: loads nothing
+    assertThat(diagnosis.deadlocks()).singleElement().asString()
+        .startsWith("MIXED deadlock: \"" + registry.thread() + "\"")
+        .contains("\"" + registry.thread() + "\" #" + threadId(diagnosis) + " initializes " + lockCycle
+            + ", waits for lock")
+        .contains("ReentrantLock")
+        .contains(helper + " #")
+        .contains("waits for class " + lockCycle + " initialized by \"" + registry.thread() + "\"");
+    assertThat(diagnosis.classInitializationWaits()).singleElement().asString().startsWith(helper);
+    assertThat(diagnosis.blocker()).contains("held by " + helper);
+    assertThat(report.warnings()).anyMatch(w -> w.contains("static initializer of [" + lockCycle + "] failed"));
   }
 
   @Test

@@ -165,6 +165,51 @@ class StartupFailureTest {
   }
 
   @Test
+  void retryWithoutBackoff_pausesTheDocumentedDefault() {
+    AtomicInteger calls = new AtomicInteger();
+    long[] attemptAt = new long[2];
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.retry(2).start(ctx -> {
+          attemptAt[calls.get()] = System.nanoTime();
+          if (calls.incrementAndGet() < 2) {
+            throw new ConnectException("not yet");
+          }
+        }))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.step("db").status()).isEqualTo(StepStatus.UP);
+    assertThat(report.step("db").attempts()).isEqualTo(2);
+    assertThat(Duration.ofNanos(attemptAt[1] - attemptAt[0])).isGreaterThanOrEqualTo(
+        StartupStep.DEFAULT_RETRY_BACKOFF);
+    assertThat(plan.steps().get(0).retryBackoff()).isEqualTo(StartupStep.DEFAULT_RETRY_BACKOFF);
+  }
+
+  @Test
+  void plainRunnableAndCallable_areStartActions() {
+    AtomicInteger ran = new AtomicInteger();
+    Runnable warmUp = ran::incrementAndGet;
+    java.util.concurrent.Callable<String> open = () -> "pool-" + ran.incrementAndGet();
+    java.util.concurrent.Callable<String> refused = () -> {
+      throw new ConnectException("refused");
+    };
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("cache", s -> s.start(warmUp))
+        .step("db", s -> s.dependsOn("cache").start(open))
+        .step("queue", s -> s.optional().dependsOn("db").start(refused))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    assertThat(report.step("cache").status()).isEqualTo(StepStatus.UP);
+    assertThat(report.step("db").status()).isEqualTo(StepStatus.UP);
+    assertThat(ran).hasValue(2);
+    assertThat(report.step("queue").error()).get().extracting(StepError::rootCause)
+        .isEqualTo("java.net.ConnectException: refused");
+  }
+
+  @Test
   void retries_stopWhenThePauseWouldPassTheDeadline() {
     AtomicInteger calls = new AtomicInteger();
     StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)

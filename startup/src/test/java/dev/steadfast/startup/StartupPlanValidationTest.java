@@ -132,7 +132,7 @@ class StartupPlanValidationTest {
 
   @Test
   void policyNamingUnknownStep_isReported() {
-    StartupPlan.Builder b = plan().environment(Environment.DEVELOPMENT)
+    StartupPlan.Builder b = StartupPlan.builder().environment(Environment.DEVELOPMENT)
         .policy(Environment.DEVELOPMENT, EnvironmentPolicy.builder().skip("payment", "no sandbox").build())
         .step("payments", s -> s.start(NOTHING));
 
@@ -142,7 +142,7 @@ class StartupPlanValidationTest {
 
   @Test
   void requiredStepDependingOnPolicySkippedStep_isReported() {
-    StartupPlan.Builder b = plan().environment(Environment.TEST)
+    StartupPlan.Builder b = StartupPlan.builder().environment(Environment.TEST)
         .policy(Environment.TEST, EnvironmentPolicy.builder().skip("kafka", "no broker in tests").build())
         .step("kafka", s -> s.start(NOTHING))
         .step("consumer", s -> s.dependsOn("kafka").start(NOTHING));
@@ -189,6 +189,19 @@ class StartupPlanValidationTest {
     assertThatThrownBy(() -> plan().parallelism(4).sequential())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("sequential() conflicts with parallelism(4): choose one");
+  }
+
+  @Test
+  void planSettingSetTwice_isRejectedNamingTheFirstValue() {
+    assertThatThrownBy(() -> plan().stepTimeout(Duration.ofSeconds(5)).stepTimeout(Duration.ofSeconds(9)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("stepTimeout was already set to PT5S; set it once");
+    assertThatThrownBy(() -> StartupPlan.builder().environment(Environment.TEST).environment(Environment.PRODUCTION))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("environment was already set to TEST; set it once");
+    assertThatThrownBy(() -> plan().parallelism(2).parallelism(4))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("parallelism was already set to 2; set it once");
   }
 
   @Test

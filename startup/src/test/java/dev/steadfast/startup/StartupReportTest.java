@@ -62,6 +62,51 @@ class StartupReportTest {
   }
 
   @Test
+  void json_givesEachStepItsDependencies() throws Exception {
+    JsonNode steps = JSON.readTree(degradedPlan(new StartupListener() { }).start().report().toJson()).get("steps");
+
+    assertThat(steps.get(2).get("dependsOn").toString()).isEqualTo("[\"db\"]");
+    assertThat(steps.get(2).get("dependsOnOptionally").toString()).isEqualTo("[\"cache\"]");
+    assertThat(steps.get(0).get("dependsOn").toString()).isEqualTo("[]");
+  }
+
+  @Test
+  void html_isOneSelfContainedFile_embeddingTheReportAndTheTimelineRenderer() throws Exception {
+    StartupReport report = degradedPlan(new StartupListener() { }).start().report();
+
+    String html = report.toHtml();
+
+    assertThat(html).startsWith("<!doctype html>").endsWith("</html>\n")
+        .contains("const SteadfastTimeline", "SteadfastTimeline.draw(", ".steadfast-timeline")
+        .as("loads nothing: no other file, no network").doesNotContain("<script src", "<link", "@import")
+        .doesNotContainPattern("url\\((?!#)");
+    String embedded = html.substring(html.indexOf("id=\"startup-report\">") + "id=\"startup-report\">".length(),
+        html.indexOf("</script>"));
+    assertThat(JSON.readTree(embedded)).isEqualTo(JSON.readTree(report.toJson()));
+    assertThat(html).contains("<pre>" + report.toString().replace("\"", "&quot;"));
+  }
+
+  @Test
+  void html_markupInAnErrorMessage_staysText() throws Exception {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .step("db", s -> s.optional().start(ctx -> {
+          throw new IllegalStateException("</script><script>alert(1)</script> & <b>bold</b>");
+        }))
+        .build();
+    StartupReport report = plan.start().report();
+
+    String html = report.toHtml();
+
+    assertThat(html).doesNotContain("<script>alert(1)", "<b>bold</b>")
+        .contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;");
+    // The embedded data still reads back as the report, the message intact.
+    String embedded = html.substring(html.indexOf("id=\"startup-report\">") + "id=\"startup-report\">".length(),
+        html.indexOf("</script>"));
+    assertThat(JSON.readTree(embedded).get("steps").get(0).get("error").get("message").asText())
+        .contains("</script><script>alert(1)</script> & <b>bold</b>");
+  }
+
+  @Test
   void json_ofFailedStartup_namesRootCauseAndRollback() throws Exception {
     StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
         .step("config", s -> s.start(ctx -> { }).stop(() -> { }))

@@ -93,6 +93,30 @@ class StartupShutdownTest {
   }
 
   @Test
+  void listenerThrowingOnStateChange_isNamedInTheReportAndTheShutdownReport() {
+    StartupListener failing = new StartupListener() {
+      @Override
+      public void onStateChange(StartupState from, StartupState to) {
+        throw new IllegalStateException("health endpoint not bound yet");
+      }
+
+      @Override
+      public String toString() {
+        return "health-listener";
+      }
+    };
+    Startup startup = plan(new Steps.Journal(), failing).start();
+
+    assertThat(startup.report().warnings()).containsExactly("listener health-listener threw on state change"
+        + " STARTING -> READY: java.lang.IllegalStateException: health endpoint not bound yet");
+    assertThat(startup.stop().warnings()).containsExactly(
+        "listener health-listener threw on state change READY -> STOPPING: java.lang.IllegalStateException: health"
+            + " endpoint not bound yet",
+        "listener health-listener threw on state change STOPPING -> STOPPED: java.lang.IllegalStateException: health"
+            + " endpoint not bound yet");
+  }
+
+  @Test
   void backgroundStartup_isStartingUntilDone() throws Exception {
     CountDownLatch proceed = new CountDownLatch(1);
     StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)

@@ -96,6 +96,29 @@ class StartupTruthTest {
   }
 
   @Test
+  void stepThatWaitedLongerThanItsTimeoutForAThread_stillTimesOutAtItsOwnDeadlineOnceRunning() {
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION).executor(oneThread())
+        .parallelism(2).phaseTimeout(Duration.ofSeconds(20))
+        .step("first", s -> s.timeout(Duration.ofSeconds(5)).start(Steps.sleep(400)))
+        .step("second", s -> s.optional().timeout(Duration.ofMillis(200)).start(Steps.hangInterruptibly()))
+        .build();
+
+    long t0 = System.nanoTime();
+    StartupReport report = plan.start().report();
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+    // It waited ~400 ms for the one thread (twice its timeout), ran, and was interrupted 200 ms later: not at the
+    // phase deadline 20 s away.
+    StepReport second = report.step("second");
+    assertThat(second.status()).as(report.toString()).isEqualTo(StepStatus.TIMED_OUT);
+    assertThat(second.error()).get().extracting(StepError::message).asString()
+        .startsWith("step 'second' did not finish within its step timeout PT0.2S");
+    assertThat(second.startOffset()).get().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.DURATION)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(350));
+    assertThat(took).isLessThan(Duration.ofMillis(600).plus(SLACK));
+  }
+
+  @Test
   void cancelledBystander_isDescribedOnce() {
     StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION).cancelGrace(Duration.ofMillis(100))
         .step("bystander", s -> s.start(Steps.hangIgnoringInterrupts(release)))

@@ -336,6 +336,53 @@ class HostileClientTest extends HubTestSupport {
         awaitBaseline();
     }
 
+    @Test
+    void clientCausedEndings_logNoStackTrace_andOneLinePerKind_eachCounted() throws Exception {
+        start(config().handshakeTimeout(Duration.ofMillis(500)));
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.core().events.sink(lines::add);
+        byte[] cutShort = ("POST /api/publish HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"topic\"")
+                .getBytes(StandardCharsets.US_ASCII);
+
+        String log = standardErrorDuring(() -> {
+            List<Socket> stalledBodies = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    // A body announced, then the connection closed early.
+                    try (Socket socket = new Socket("127.0.0.1", hub.port())) {
+                        socket.getOutputStream().write(cutShort);
+                        socket.shutdownOutput();
+                        assertThat(socket.getInputStream().read()).isEqualTo(-1);
+                    }
+                    // A body announced and never finished: the handshake timeout ends it.
+                    Socket stalled = new Socket("127.0.0.1", hub.port());
+                    stalledBodies.add(stalled);
+                    stalled.getOutputStream().write(cutShort);
+                    // A fragmented message cut off by a reset.
+                    RawWebSocket ws = RawWebSocket.open(hub.port(), roomToken());
+                    ws.write(RawWebSocket.frame(false, RawWebSocket.TEXT,
+                            "{\"op\":".getBytes(StandardCharsets.US_ASCII), 0x11223344));
+                    ws.socket.setSoLinger(true, 0);
+                    ws.close();
+                }
+                awaitClosed(CloseReason.HANDSHAKE_TIMEOUT, 10);
+                awaitClosed(CloseReason.CONNECTION_LOST, 20);
+            } finally {
+                for (Socket socket : stalledBodies) {
+                    socket.close();
+                }
+            }
+        });
+
+        assertThat(log).as("the hub's log").doesNotContain("Exception", "\tat ", "WARN");
+        assertThat(lines).hasSize(2).anySatisfy(line -> assertThat(line).endsWith("[incomplete_request]"))
+                .anySatisfy(line -> assertThat(line).endsWith("[handshake_timeout]"));
+        assertThat(hub.core().events.count("incomplete_request")).isEqualTo(10);
+        assertThat(hub.core().events.count("handshake_timeout")).isEqualTo(10);
+        assertThat(hub.statistics().closed(CloseReason.ERROR)).isZero();
+        awaitBaseline();
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {5000, 65535, 999, 1004, 1005, 1006, 1015, 2999})
     void closeCodeOutsideTheValidRanges_isAnsweredWith1002(int code) throws Exception {
@@ -376,6 +423,25 @@ class HostileClientTest extends HubTestSupport {
         assertThat(lines).singleElement().asString()
                 .contains("origin http://evil.example is not allowed", "add it to allowedOrigins", "127.0.0.1");
         assertThat(hub.core().events.count("origin_not_allowed")).isEqualTo(5);
+        awaitBaseline();
+    }
+
+    @Test
+    void refusedTokens_areLoggedOncePerAddressSayingWhatToCheck() throws Exception {
+        start();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.core().events.sink(lines::add);
+        String forged = roomToken();
+        forged = forged.substring(0, forged.length() - 2) + (forged.endsWith("AA") ? "BB" : "AA");
+        for (int i = 0; i < 5; i++) {
+            RawHttp.Response response = RawHttp.exchange(hub.port(),
+                    RawHttp.upgradeRequest("/ws?access_token=" + forged));
+            assertThat(response.status()).isEqualTo(401);
+        }
+
+        assertThat(lines).singleElement().asString()
+                .contains("token refused with 401", "tokenSecret", "127.0.0.1").doesNotContain(forged);
+        assertThat(hub.core().events.count("bad_token")).isEqualTo(5);
         awaitBaseline();
     }
 

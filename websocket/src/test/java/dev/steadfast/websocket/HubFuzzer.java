@@ -13,8 +13,9 @@ import java.util.function.IntSupplier;
  * A seeded, bounded hostile client: sessions that each open a socket and send a random handshake (valid, legacy,
  * other versions, missing headers, garbage, oversized, cut short) and, once upgraded, random frames (valid ops,
  * mutated bytes, reserved opcodes and bits, unmasked frames, lying lengths, fragments, control frames with any close
- * code, ping floods without reading), ending by closing, vanishing, resetting or just stopping. The same seed sends
- * the same bytes. Counts frames, and samples direct memory per open connection while it runs.
+ * code, ping floods without reading), ending by closing, vanishing, resetting or just stopping. The same seed makes
+ * the same choices in the same order until the hub closes a session earlier than in another run (a timing matter);
+ * from there the draws shift. Counts frames, and samples direct memory per open connection while it runs.
  */
 final class HubFuzzer {
 

@@ -113,6 +113,42 @@ abstract class HubTestSupport {
         return reply;
     }
 
+    /** Something a test does that may throw. */
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /**
+     * What the hub's log (slf4j-simple writes to {@code System.err}, looked up on every line) received while
+     * {@code action} ran; still copied to the real standard error. Test classes run one at a time in this JVM.
+     */
+    static String standardErrorDuring(Action action) throws Exception {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.OutputStream tee = new java.io.OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                captured.write(b);
+                original.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] bytes, int offset, int length) {
+                captured.write(bytes, offset, length);
+                original.write(bytes, offset, length);
+            }
+        };
+        System.setErr(new java.io.PrintStream(tee, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        synchronized (tee) {
+            return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     /**
      * Every registry of the hub and the broker back to empty, and every accepted connection ended with exactly one
      * reason.

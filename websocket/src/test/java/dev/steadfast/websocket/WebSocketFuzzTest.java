@@ -28,6 +28,8 @@ class WebSocketFuzzTest extends HubTestSupport {
     static final long DEFAULT_FRAMES = 30_000;
     static final String CLIENTS_PROPERTY = "steadfast.fuzz.clients";
     static final long WARM_UP_FRAMES = 3_000;
+    static final String FLOOD_CONNECTIONS_PROPERTY = "steadfast.fuzz.flood.connections";
+    static final String FLOOD_PINGS_PROPERTY = "steadfast.fuzz.flood.pings";
 
     @Test
     void randomAndMutatedTraffic_leavesTheHubAtBaseline() throws Exception {
@@ -99,6 +101,108 @@ class WebSocketFuzzTest extends HubTestSupport {
         assertThat(maxDirect).as("direct bytes per open connection over the warmed-up baseline (%s allocator)",
                 unpooled ? "unpooled" : "pooled").isLessThan(unpooled ? 1024 * 1024 : 16 * 1024 * 1024);
         assertThat(heapDeltaPct).as("heap after vs before, after GC").isLessThan(25.0);
+    }
+
+    /**
+     * The attack that used to crash the hub, measured: {@value #FLOOD_CONNECTIONS_PROPERTY} connections each send
+     * {@value #FLOOD_PINGS_PROPERTY} 125-byte pings and never read. Before pongs were bounded each ping left ~350
+     * bytes behind (~227 B heap, 125 B direct); now a flooding connection holds at most one owed pong. Prints
+     * {@code ping flood: ... heap_per_conn=<growth per connection> direct_per_conn=<growth per connection>}.
+     */
+    @Test
+    void pingFloodWithoutReading_leavesHeapAndDirectMemoryPerConnectionBounded() throws Exception {
+        int connections = Integer.getInteger(FLOOD_CONNECTIONS_PROPERTY, 5);
+        int pingsEach = Integer.getInteger(FLOOD_PINGS_PROPERTY, 50_000);
+        start(config().maxConnections(Math.max(connections, WebSocketHubConfig.DEFAULT_MAX_CONNECTIONS))
+                .maxConnectionsPerAddress(connections));
+        String token = token("flood", List.of("room:*"), List.of("room:*"));
+        byte[] ping = RawWebSocket.frame(RawWebSocket.PING, new byte[125]);
+        byte[] burst = new byte[ping.length * 100];
+        for (int i = 0; i < 100; i++) {
+            System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+        }
+        // Warm-up: a first flood fills the event loops' recyclers and caches once (a cost per thread, not per
+        // connection), so they do not count as growth below.
+        try (RawWebSocket warmUp = RawWebSocket.open(hub.port(), token)) {
+            for (int sent = 0; sent < 20_000; sent += 100) {
+                warmUp.write(burst);
+            }
+        }
+        awaitBaseline();
+        long closedBefore = hub.statistics().closedTotal();
+        List<RawWebSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < connections; i++) {
+                sockets.add(RawWebSocket.open(hub.port(), token));
+            }
+            long heapIdle = settledHeapUsed();
+            long directIdle = HubFuzzer.directMemoryUsed();
+            // Direct memory peaks while the hub reads the flood (its frame decoder's read buffer), so it is sampled
+            // throughout, not only at the end.
+            java.util.concurrent.atomic.AtomicLong directPeak = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread sampler = new Thread(() -> {
+                while (sampling.get()) {
+                    directPeak.accumulateAndGet(HubFuzzer.directMemoryUsed(), Math::max);
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
+            }, "websocket-fuzz-direct-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+            long heapFlooded;
+            try {
+                for (int sent = 0; sent < pingsEach; sent += 100) {
+                    for (RawWebSocket socket : sockets) {
+                        socket.write(burst);
+                    }
+                }
+                // Heap measured twice: as the last burst is written (what the hub queued while reading the flood),
+                // and once a subscribe sent after the pings is registered on every connection (every ping read).
+                heapFlooded = settledHeapUsed();
+                for (int i = 0; i < connections; i++) {
+                    sockets.get(i).write(RawWebSocket.text("{\"op\":\"subscribe\",\"topic\":\"room:" + i
+                            + "\"}"));
+                }
+                org.awaitility.Awaitility.await("every flood read by the hub, or its connection closed")
+                        .atMost(Duration.ofSeconds(60)).until(() ->
+                                hub.statistics().subscriptions() + hub.statistics().closedTotal() - closedBefore
+                                        >= connections);
+                heapFlooded = Math.max(heapFlooded, settledHeapUsed());
+            } finally {
+                sampling.set(false);
+                sampler.join(10_000);
+            }
+            long heapPerConnection = (heapFlooded - heapIdle) / connections;
+            long directPeakPerConnection = (directPeak.get() - directIdle) / connections;
+            long directAfterPerConnection = (HubFuzzer.directMemoryUsed() - directIdle) / connections;
+            System.out.println(String.format(Locale.ROOT, "ping flood: connections=%d pings_per_conn=%d"
+                    + " heap_per_conn=%d direct_peak_per_conn=%d direct_after_per_conn=%d (growth over the same"
+                    + " connections idle; before the fix ~%d bytes each, growing with the flood)", connections,
+                    pingsEach, heapPerConnection, directPeakPerConnection, directAfterPerConnection,
+                    pingsEach * 352L));
+
+            // Includes the subscription each connection made and the noise of measuring a small heap (a few KB
+            // per connection); before pongs were bounded it was over 100 MB per connection here.
+            assertThat(heapPerConnection).as("heap growth per flooding connection").isLessThan(64 * 1024);
+            // While a flood is being read: the read buffer (at most 64 KiB) and the frame decoder's buffer holding
+            // the rest of the previous read, grown in powers of two (256 KiB measured for one connection; 6 MiB
+            // before the decoder dropped consumed bytes after every read).
+            // Pooled (a run with -Dtest): the allocator's chunks are counted, so only a looser bound means anything.
+            boolean unpooled = io.netty.buffer.ByteBufAllocator.DEFAULT
+                    instanceof io.netty.buffer.UnpooledByteBufAllocator;
+            assertThat(directPeakPerConnection).as("direct memory peak per flooding connection")
+                    .isLessThanOrEqualTo(unpooled ? 512 * 1024 : 8 * 1024 * 1024);
+            assertThat(directAfterPerConnection).as("direct memory per connection once the flood was read")
+                    .isLessThan(unpooled ? 16 * 1024 : 8 * 1024 * 1024);
+            assertThat(hub.statistics().closedTotal() - closedBefore)
+                    .as("connections closed (%s): a bounded flood needs no eviction", hub.statistics().closed())
+                    .isZero();
+        } finally {
+            for (RawWebSocket socket : sockets) {
+                socket.close();
+            }
+        }
+        awaitBaseline();
     }
 
     /** Used heap after full collections, once two in a row agree within 1 %. */

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then stopped; prints the startup and shutdown reports. The service degrades instead of failing, because the
  * recommendations step is optional and the HTTP server declared it can start without it.
  *
- * <p>It stands alone: the reference service ({@code Main}, {@code mvn -q -Prun verify}) builds its own plan and
+ * <p>It stands alone: the reference service ({@code Main}, {@code bin/steadfast-server}) builds its own plan and
  * does not run this class.
  *
  * <pre>{@code

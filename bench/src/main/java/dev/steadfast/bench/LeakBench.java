@@ -29,9 +29,11 @@ import org.junit.platform.testkit.engine.Event;
  * jar), side by side with diffing two heap dumps with Shark.
  *
  * <ol>
- *   <li>false positives: every clean look-alike, {@value #DEFAULT_CLEAN_REPEATS} times each, through the test kit;
- *   <li>missed: every leaky scenario, {@value #DEFAULT_LEAKY_REPEATS} times each; a run counts as missed unless the
- *       test fails and its message names what holds the leak;
+ *   <li>false positives: every JDK-only clean look-alike, {@value #DEFAULT_CLEAN_REPEATS} times each, through the
+ *       test kit in this JVM;
+ *   <li>missed: every JDK-only leaky scenario, {@value #DEFAULT_LEAKY_REPEATS} times each; a run counts as missed
+ *       unless the test fails and its message names what holds the leak (the library scenarios need their test
+ *       class path - AssertJ, an MDC-capable SLF4J provider - so they run in JVMs of their own, last item);
  *   <li>smallest growth {@code @NoHeapGrowth(iterations = 1000)} detects: probes leaking one object of 16..64 bytes
  *       per iteration, {@value #DEFAULT_PROBE_REPEATS} runs each; a size counts when every run detects it;
  *   <li>time to verdict on the 32-byte probe, and the same probe judged by two live heap dumps diffed with Shark;
@@ -116,7 +118,7 @@ public final class LeakBench {
     private static int cleanScenarios(int repeats) {
         System.out.printf(Locale.ROOT, "%n== Clean look-alikes, %d runs each (false positives, goal 0)%n", repeats);
         int falsePositives = 0;
-        for (Scenario scenario : Corpus.clean()) {
+        for (Scenario scenario : Corpus.jdkOnlyClean()) {
             int wrong = 0;
             double[] millis = new double[repeats];
             String firstFailure = null;
@@ -144,7 +146,7 @@ public final class LeakBench {
                 "%n== Leaky scenarios, %d runs each (missed = not failed, or holder not named)%n",
                 DEFAULT_LEAKY_REPEATS);
         int missed = 0;
-        for (Scenario scenario : Corpus.leaky()) {
+        for (Scenario scenario : Corpus.jdkOnlyLeaky()) {
             int wrong = 0;
             double[] millis = new double[DEFAULT_LEAKY_REPEATS];
             String lastMessage = "";

@@ -44,7 +44,9 @@ final class LibrarySingletonThreads {
     static final int MAX_HOPS = 3;
     /** Objects visited per static field at most, so a library's large static graph costs little. */
     private static final int MAX_OBJECTS = 2_000;
-    private static final String WHAT_TO_DO = "nothing: the library owns it; ignore it by name to silence this note";
+    private static final String WHAT_TO_DO = "nothing: the library owns it (a thread held only by objects the test "
+            + "created, or by an executor the test called, would have been reported as a leak); silence this note "
+            + "with ignoreThreadsCreatedBy or ignoreThreads";
 
     private final Set<String> ownTopLevelClasses;
     private final ClassLoader loader;

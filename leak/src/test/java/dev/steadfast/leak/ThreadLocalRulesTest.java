@@ -2,6 +2,7 @@ package dev.steadfast.leak;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.steadfast.diagnostics.ThreadLocalMaps;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.InternalThreadLocalMap;
 import java.lang.ref.SoftReference;
@@ -143,14 +144,21 @@ class ThreadLocalRulesTest {
     void jdkNioBufferCache_onASharedThread_isAJdkNote(@TempDir Path directory) throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor(task -> new Thread(task, "rules-shared"));
         try {
-            pool.submit(() -> { }).get(10, TimeUnit.SECONDS); // the thread exists before the scope, as a pool's does
+            // The thread exists before the scope, as a pool's does.
+            Thread shared = pool.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+            ThreadLocalMaps maps = ThreadLocalMaps.create();
+            int entriesBefore = maps.entries(shared).size();
             try (LeakScope scope = detector.open("jdk cache")) {
                 // A gathering write of heap buffers: the JDK caches an I/O vector and direct buffers per thread.
                 pool.submit(() -> gatheringWrite(directory.resolve("out"))).get(10, TimeUnit.SECONDS);
                 LeakReport report = scope.check();
 
                 assertThat(report.threadLocals()).isEmpty();
-                assertThat(report.notes()).anySatisfy(note -> assertThat(note.source()).startsWith("JDK"));
+                // JDK 17 keeps those caches in ThreadLocals; JDK 25 keeps none for this write. Only the JDK ran on
+                // this thread in the scope, so any entry it added is the JDK's: then it must be a JDK note.
+                if (maps.entries(shared).size() > entriesBefore) {
+                    assertThat(report.notes()).anySatisfy(note -> assertThat(note.source()).startsWith("JDK"));
+                }
             }
         } finally {
             pool.shutdownNow();

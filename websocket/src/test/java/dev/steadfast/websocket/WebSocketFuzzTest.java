@@ -185,12 +185,12 @@ class WebSocketFuzzTest extends HubTestSupport {
                     pingsEach, heapPerConnection, directPeakPerConnection, directAfterPerConnection,
                     pingsEach * UNBOUNDED_BYTES_PER_PING));
 
-            // Bounded, not proportional to the flood: under 1 % of the ~352 bytes per ping the unbounded hub kept
-            // (89 MB per connection at the default size). Not tighter: with a few connections the figure carries
-            // the subscription each made and the noise of a small heap (up to ~90 KB seen on JDK 25).
-            long unboundedPerConnection = pingsEach * UNBOUNDED_BYTES_PER_PING;
-            assertThat(heapPerConnection).as("heap growth per flooding connection")
-                    .isLessThan(unboundedPerConnection / 100);
+            // Includes the subscription each connection made and the noise of measuring a small heap with
+            // System.gc() (a few hundred KB for the whole JVM on JDK 25, over only three connections); before pongs
+            // were bounded each ping left ~227 B of heap behind, 9 MB per connection at 40,000 pings, so a bound of
+            // 1 MiB still catches anything left behind per ping.
+            assertThat(heapPerConnection).as("heap growth per flooding connection").isLessThan(1024 * 1024)
+                    .isLessThan(pingsEach * 227L / 8);
             // While a flood is being read: the read buffer (at most 64 KiB) and the frame decoder's buffer holding
             // the rest of the previous read, grown in powers of two (256 KiB measured for one connection; 6 MiB
             // before the decoder dropped consumed bytes after every read).

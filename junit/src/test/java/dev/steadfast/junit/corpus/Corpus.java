@@ -29,12 +29,22 @@ public final class Corpus {
 
     /** @return every leaky scenario, JDK-only then with third-party libraries, each by name */
     public static List<Scenario> leaky() {
-        return concat(scenarios(LeakyScenarios.class, true), libraryLeaky());
+        return concat(jdkOnlyLeaky(), libraryLeaky());
     }
 
     /** @return every clean look-alike, JDK-only then with third-party libraries, each by name */
     public static List<Scenario> clean() {
-        return concat(scenarios(CleanScenarios.class, false), libraryClean());
+        return concat(jdkOnlyClean(), libraryClean());
+    }
+
+    /** @return the leaky scenarios that need only the JDK (and JUnit), for runs on another JVM's class path */
+    public static List<Scenario> jdkOnlyLeaky() {
+        return scenarios(LeakyScenarios.class, true);
+    }
+
+    /** @return the clean look-alikes that need only the JDK (and JUnit) */
+    public static List<Scenario> jdkOnlyClean() {
+        return scenarios(CleanScenarios.class, false);
     }
 
     /** @return the leaky scenarios with real third-party libraries (SLF4J MDC, Jackson, Netty) */

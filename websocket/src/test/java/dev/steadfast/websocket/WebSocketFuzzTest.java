@@ -30,6 +30,8 @@ class WebSocketFuzzTest extends HubTestSupport {
     static final long WARM_UP_FRAMES = 3_000;
     static final String FLOOD_CONNECTIONS_PROPERTY = "steadfast.fuzz.flood.connections";
     static final String FLOOD_PINGS_PROPERTY = "steadfast.fuzz.flood.pings";
+    /** What each unanswered-but-queued pong cost the hub before pongs were bounded: ~227 B heap + 125 B direct. */
+    static final long UNBOUNDED_BYTES_PER_PING = 352;
 
     @Test
     void randomAndMutatedTraffic_leavesTheHubAtBaseline() throws Exception {
@@ -181,7 +183,7 @@ class WebSocketFuzzTest extends HubTestSupport {
                     + " heap_per_conn=%d direct_peak_per_conn=%d direct_after_per_conn=%d (growth over the same"
                     + " connections idle; before the fix ~%d bytes each, growing with the flood)", connections,
                     pingsEach, heapPerConnection, directPeakPerConnection, directAfterPerConnection,
-                    pingsEach * 352L));
+                    pingsEach * UNBOUNDED_BYTES_PER_PING));
 
             // Includes the subscription each connection made and the noise of measuring a small heap with
             // System.gc() (a few hundred KB for the whole JVM on JDK 25, over only three connections); before pongs

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.steadfast.diagnostics.Durations;
 import dev.steadfast.doctor.fixtures.CleanBusyServiceMain;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -142,7 +143,7 @@ class BadInputTest {
         DoctorRun run = DoctorRun.of("leaks", "12345", "--interval", "often");
 
         assertOneLineFailure(run, ExitCode.USAGE);
-        assertThat(run.err()).contains("'often' is not a duration; write 500ms, 10s, 2m, 1h or ISO-8601 like PT10S");
+        assertThat(run.err()).contains("--interval").contains("not a duration: 'often' (" + Durations.GRAMMAR + ")");
     }
 
     @Test

@@ -55,8 +55,14 @@ final class Target implements AutoCloseable {
             Process process = new ProcessBuilder(command).directory(directory.toFile())
                     .redirectOutput(stdout.toFile()).redirectError(directory.resolve("stderr.txt").toFile()).start();
             Target target = new Target(process, directory, stdout);
-            await().atMost(READY_TIMEOUT).failFast("the target exited: " + target.output(), () -> !process.isAlive())
-                    .until(() -> Files.readString(stdout).contains("READY"));
+            try {
+                await().atMost(READY_TIMEOUT).failFast("the target exited: " + target.output(),
+                        () -> !process.isAlive()).until(() -> Files.readString(stdout).contains("READY"));
+            } catch (RuntimeException | Error e) {
+                // Nobody holds the target yet to close it: a slow start must not leave a JVM running after the suite.
+                process.destroyForcibly();
+                throw e;
+            }
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

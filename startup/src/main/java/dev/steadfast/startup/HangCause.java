@@ -55,17 +55,45 @@ final class HangCause {
       }
       return "waiting for " + lock + owner;
     }
-    if (frame.contains("socket") || frame.contains("nio.ch") && frame.contains("read")) {
-      return frame.contains("accept") ? "accepting on a socket" : "reading from a socket";
+    String io = socketWait(t.stack());
+    if (!io.isEmpty()) {
+      return io;
     }
-    if (t.state() == Thread.State.TIMED_WAITING && frame.endsWith("thread.sleep")
-        || frame.contains("thread.sleep")) {
+    if (frame.contains("thread.sleep")) { // Thread.sleep, or Thread.sleep0 on newer JDKs
       return "sleeping";
     }
     if (t.state() == Thread.State.WAITING || t.state() == Thread.State.TIMED_WAITING) {
       return "waiting";
     }
     return t.inNative() ? "in native code" : "";
+  }
+
+  /** Frames read from the top to tell a socket wait; the JDK's socket code is a few frames deep. */
+  private static final int SOCKET_FRAMES = 8;
+
+  /** What a thread blocked in the JDK's socket code waits for, from the frames on top of its stack; empty if none. */
+  private static String socketWait(List<StackTraceElement> stack) {
+    StringBuilder top = new StringBuilder();
+    for (int i = 0; i < Math.min(SOCKET_FRAMES, stack.size()); i++) {
+      top.append(stack.get(i).getClassName()).append('.').append(stack.get(i).getMethodName()).append(' ');
+    }
+    String frames = top.toString().toLowerCase(Locale.ROOT);
+    if (!frames.contains("socket") && !frames.contains("sun.nio.ch.")) {
+      return "";
+    }
+    if (frames.contains("accept")) {
+      return "accepting connections on a socket";
+    }
+    if (frames.contains("connect")) {
+      return "connecting a socket";
+    }
+    if (frames.contains("read")) {
+      return "reading from a socket";
+    }
+    if (frames.contains("write")) {
+      return "writing to a socket";
+    }
+    return "waiting on a socket or channel";
   }
 
   static boolean isFuture(String lockName) {

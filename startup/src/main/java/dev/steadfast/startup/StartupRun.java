@@ -10,9 +10,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,10 +65,7 @@ final class StartupRun {
     events.add(new ReadinessBegan(slot, round, deadline));
     wakeCoordinator();
   });
-  private Executor executor;
-  /** The startup's own pool; null when the plan runs on the caller's executor. */
-  private StartupPool pool;
-  private boolean renameThreads;
+  private RunExecutor executor;
   private long t0;
   private long totalDeadline;
   private long phaseStart;
@@ -306,7 +301,7 @@ final class StartupRun {
   private void dispatchBegun(List<Slot> begun) {
     for (Slot s : begun) {
       try {
-        if (pool == null) {
+        if (!executor.ownPool()) {
           observer.handingOver(s.p.index());
         }
         executor.execute(new StepTask(s));
@@ -507,7 +502,10 @@ final class StartupRun {
     }
     if (s.cancelled) {
       finish(s, StepStatus.CANCELLED, error == null ? null : StepError.of(error), detail, null);
-    } else if (error == null || error == s.error.exception() || interruptedOnly(error)) {
+    } else if (error == null || error == s.error.exception() || interruptedOnly(error)
+        || s.abortNote != null && PoisonedClasses.in(error).isEmpty()) {
+      // What it threw only reacts to being stopped (the interrupt, or its abort hook closing what it waited on):
+      // the timeout says why, with that exception attached.
       finish(s, StepStatus.TIMED_OUT, attach(s.error, error), append(detail, "ended after being interrupted"), null);
     } else {
       // The step's own failure (e.g. a static initializer the interrupt made throw) stays the cause; the timeout that
@@ -708,9 +706,7 @@ final class StartupRun {
 
   private void abandon(Slot s) {
     s.stage = Slot.Stage.ABANDONED;
-    if (pool != null) {
-      pool.replaceAbandonedThread();
-    }
+    executor.replaceAbandonedThread();
     uncount(s);
     if (s.diagnosis == null) {
       s.diagnosis = HangInspector.diagnose(s.thread, s.threadName, HangInspector.analyze(plan.hangDiagnostics()));
@@ -760,7 +756,7 @@ final class StartupRun {
         wakeCoordinator();
       }
       String original = me.getName();
-      if (renameThreads) {
+      if (executor.renamesThreads()) {
         me.setName(original + ":" + s.p.name());
       }
       s.threadName = me.getName();
@@ -773,7 +769,7 @@ final class StartupRun {
         s.unregister();
         // An interrupt meant for this step must not reach the next task of this thread.
         Thread.interrupted();
-        if (renameThreads) {
+        if (executor.renamesThreads()) {
           me.setName(original);
         }
       }
@@ -829,32 +825,12 @@ final class StartupRun {
   // ---------------------------------------------------------------- executor, stops, listeners
 
   private void openExecutor() {
-    if (plan.executor().isPresent()) {
-      executor = plan.executor().get();
-      return;
-    }
-    ThreadFactory factory = plan.threadFactory().orElse(null);
-    if (factory == null) {
-      renameThreads = true;
-      AtomicInteger counter = new AtomicInteger();
-      String prefix = plan.threadNamePrefix();
-      factory = r -> {
-        Thread t = new Thread(r, prefix + "-" + counter.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      };
-    }
-    pool = StartupPool.create(plan.parallelism(), factory, plan.poolIdleTimeout(),
-        observer == RunObserver.NONE ? task -> { } : task -> observer.handingOver(((StepTask) task).slot.p.index()));
-    executor = pool;
-    observer.poolOpened(pool);
+    executor = RunExecutor.open(plan, observer, task -> ((StepTask) task).slot.p.index());
   }
 
   private void closeExecutor() {
-    if (pool != null) {
-      // Idle workers are woken by shutdown() and end within moments; waiting for them here would add their exit to
-      // every startup's wall time. Abandoned workers end whenever their step does (they are daemons).
-      pool.shutdown();
+    if (executor != null) {
+      executor.close();
     }
   }
 

@@ -16,7 +16,8 @@ public final class StepTimeoutException extends Exception {
   }
 
   StepTimeoutException(String message, Throwable cause) {
-    // No stack: it is created by the coordinator, whose stack says nothing about the step.
-    super(message, cause, false, false);
+    // No stack: it is created by the coordinator, whose stack says nothing about the step. Suppression stays on:
+    // what the step threw when it was stopped is attached to it.
+    super(message, cause, true, false);
   }
 }

@@ -136,6 +136,12 @@ class StartupHangTest {
     assertThat(step.status()).isEqualTo(StepStatus.TIMED_OUT);
     assertThat(step.detail()).contains("abort hook called").contains("ended after being interrupted");
     assertThat(socket.get().isClosed()).isTrue();
+    // The SocketException the hook caused is attached; the timeout, naming the socket wait, stays the error.
+    assertThat(step.error()).get().extracting(StepError::message).asString()
+        .startsWith("step 'listener' did not finish within its step timeout PT0.3S; blocked in ")
+        .contains("accepting connections on a socket");
+    assertThat(step.error().get().exception().getSuppressed()).as(report.toString()).singleElement()
+        .isInstanceOf(java.net.SocketException.class);
   }
 
   @Test

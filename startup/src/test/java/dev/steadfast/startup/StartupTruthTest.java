@@ -120,10 +120,16 @@ class StartupTruthTest {
 
   @Test
   void cancelledBystander_isDescribedOnce() {
+    CountDownLatch bystanderRunning = new CountDownLatch(1);
+    StepAction hang = Steps.hangIgnoringInterrupts(release);
     StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION).cancelGrace(Duration.ofMillis(100))
-        .step("bystander", s -> s.start(Steps.hangIgnoringInterrupts(release)))
+        .step("bystander", s -> s.start(ctx -> {
+          bystanderRunning.countDown();
+          hang.start(ctx);
+        }))
         .step("db", s -> s.start(ctx -> {
-          TimeUnit.MILLISECONDS.sleep(100);
+          // Fails only once the bystander runs (on a loaded machine its thread may start late).
+          bystanderRunning.await(10, TimeUnit.SECONDS);
           throw new IllegalStateException("db refused");
         }))
         .build();

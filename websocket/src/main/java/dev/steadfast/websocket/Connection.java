@@ -34,9 +34,6 @@ final class Connection implements ChannelFutureListener, Runnable {
 
     enum Phase { HTTP, UPGRADING, OPEN }
 
-    /** The offset of a message from a broker without history. */
-    static final long NO_OFFSET = -1;
-
     private static final AtomicReferenceFieldUpdater<Connection, CloseReason> REASON =
             AtomicReferenceFieldUpdater.newUpdater(Connection.class, CloseReason.class, "reason");
     private static final AtomicIntegerFieldUpdater<Connection> CLEANED =
@@ -325,87 +322,95 @@ final class Connection implements ChannelFutureListener, Runnable {
     }
 
     /**
-     * Ends holding {@code topic}: writes the held live messages with an offset above {@code after} (those at or
-     * below it were already sent from the history), in arrival order. When none was above it, live messages up to
-     * {@code after} may still be on their way (the broker's live path is not ordered with its history reads), so
-     * they keep being dropped until the first one above it arrives.
+     * Ends holding {@code topic}: writes the held live messages after {@code sent} (those at or below it in the same
+     * epoch were already sent from the history), in arrival order. When none was after it, live messages up to
+     * {@code sent} may still be on their way (the broker's live path is not ordered with its history reads), so they
+     * keep being skipped until the first one after it arrives; one of another epoch is never skipped.
      */
-    void releaseHeld(String topic, long after) {
+    void releaseHeld(String topic, StreamPosition sent) {
         HeldMessages messages = held == null ? null : held.get(topic);
         if (messages == null) {
             return;
         }
-        long written = after;
-        for (int i = 0; i < messages.offsets.size(); i++) {
-            long offset = messages.offsets.get(i);
-            // One at or below 'written' went out from the history already: not a drop, the client has it.
-            if (offset == NO_OFFSET || offset > written) {
+        StreamPosition written = sent;
+        for (int i = 0; i < messages.positions.size(); i++) {
+            StreamPosition position = messages.positions.get(i);
+            // One already covered went out from the history: not a drop, the client has it.
+            if (!HeldMessages.covers(written, position)) {
                 deliver(messages.frames.get(i));
-                written = offset == NO_OFFSET ? written : offset;
+                written = position == null ? written : position;
             }
         }
-        if (written > after || after == NO_OFFSET) {
+        if (sent == null || written != sent) {
             held.remove(topic);
         } else {
-            held.put(topic, HeldMessages.catchingUpTo(after));
+            held.put(topic, HeldMessages.catchingUpTo(sent));
         }
     }
 
     /**
      * Live messages of one topic waiting for its history to be read (bounded like the outbound buffer); or, once
-     * read, the offset the live messages must pass before they are written again.
+     * read, the position the live messages must pass before they are written again.
      */
     private static final class HeldMessages {
-        final List<Long> offsets;
+        final List<StreamPosition> positions;
         final List<byte[]> frames;
-        final long writtenUpTo;
+        /** Null while holding. */
+        final StreamPosition writtenUpTo;
         long bytes;
 
-        private HeldMessages(List<Long> offsets, List<byte[]> frames, long writtenUpTo) {
-            this.offsets = offsets;
+        private HeldMessages(List<StreamPosition> positions, List<byte[]> frames, StreamPosition writtenUpTo) {
+            this.positions = positions;
             this.frames = frames;
             this.writtenUpTo = writtenUpTo;
         }
 
         static HeldMessages holding() {
-            return new HeldMessages(new ArrayList<>(), new ArrayList<>(), NO_OFFSET);
+            return new HeldMessages(new ArrayList<>(), new ArrayList<>(), null);
         }
 
-        static HeldMessages catchingUpTo(long writtenUpTo) {
+        static HeldMessages catchingUpTo(StreamPosition writtenUpTo) {
             return new HeldMessages(List.of(), List.of(), writtenUpTo);
         }
 
         boolean catchingUp() {
-            return writtenUpTo != NO_OFFSET;
+            return writtenUpTo != null;
+        }
+
+        /** Whether {@code position} (null: a message without one) was already written up to {@code written}. */
+        static boolean covers(StreamPosition written, StreamPosition position) {
+            return written != null && position != null && position.epoch().equals(written.epoch())
+                    && position.offset() <= written.offset();
         }
     }
 
     // ---- writing (any thread) ----
 
     /**
-     * Fan-out of one published message of {@code topic} at {@code offset} ({@link #NO_OFFSET} without history), on
-     * this connection's event loop; held while the topic's history is being read for this connection.
+     * Fan-out of one published message of {@code topic} at {@code position} (null without history, or for a
+     * notice such as {@code recovery_failed}), on this connection's event loop; held while the topic's history is
+     * being read for this connection.
      */
-    void deliver(String topic, long offset, byte[] frame) {
+    void deliver(String topic, StreamPosition position, byte[] frame) {
         HeldMessages messages = held == null ? null : held.get(topic);
         if (messages == null) {
             deliver(frame);
             return;
         }
         if (messages.catchingUp()) {
-            if (offset != NO_OFFSET && offset <= messages.writtenUpTo) {
+            if (HeldMessages.covers(messages.writtenUpTo, position)) {
                 return;  // written from the history already
             }
             held.remove(topic);
             deliver(frame);
             return;
         }
-        messages.offsets.add(offset);
+        messages.positions.add(position);
         messages.frames.add(frame);
         messages.bytes += frame.length;
         if (messages.bytes > core.config.maxOutboundBytes()) {
             held.remove(topic);
-            core.counters.messagesDropped.add(messages.offsets.size());
+            core.counters.messagesDropped.add(messages.positions.size());
             evictSlowConsumer();
         }
     }

@@ -197,13 +197,13 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             reply.put("recovered", recovery.recovered());
         }
         connection.reply(core.frames.json(reply));
-        long sent = position == null ? Connection.NO_OFFSET : position.offset();
+        StreamPosition sent = position;
         if (recovery.recovered()) {
             for (Recovery.Publication publication : recovery.publications()) {
                 if (publication.offset() > since.offset()) {
-                    connection.deliver(core.frames.message(topic, publication.payload(),
-                            new StreamPosition(publication.offset(), position.epoch())));
-                    sent = Math.max(sent, publication.offset());
+                    StreamPosition at = new StreamPosition(publication.offset(), position.epoch());
+                    connection.deliver(core.frames.message(topic, publication.payload(), at));
+                    sent = at.offset() > sent.offset() ? at : sent;
                 }
             }
         }

@@ -111,7 +111,7 @@ final class Topics {
         @Override
         public void onMessage(String topic, String payload, StreamPosition position) {
             if (position == null) {
-                fanOut(frames.message(name, payload, null), Connection.NO_OFFSET);
+                fanOut(frames.message(name, payload, null), null);
                 return;
             }
             synchronized (this) {
@@ -133,7 +133,7 @@ final class Topics {
                     return;
                 }
                 last = position;
-                fanOut(frames.message(name, payload, position), position.offset());
+                fanOut(frames.message(name, payload, position), position);
             }
         }
 
@@ -162,7 +162,7 @@ final class Topics {
                 for (Recovery.Publication publication : recovery.publications()) {
                     if (publication.offset() > last.offset()) {
                         last = new StreamPosition(publication.offset(), epoch);
-                        fanOut(frames.message(name, publication.payload(), last), publication.offset());
+                        fanOut(frames.message(name, publication.payload(), last), last);
                     }
                 }
             } else {
@@ -182,7 +182,7 @@ final class Topics {
 
         private void recoveryFailed() {
             last = null;
-            fanOut(frames.recoveryFailed(name), Connection.NO_OFFSET);
+            fanOut(frames.recoveryFailed(name), null);
         }
 
         private void flushWaiting() {
@@ -194,13 +194,13 @@ final class Topics {
                 StreamPosition position = new StreamPosition(pending.get(i).offset(), epochs.get(i));
                 if (last == null || !last.epoch().equals(position.epoch()) || position.offset() > last.offset()) {
                     last = position;
-                    fanOut(frames.message(name, pending.get(i).payload(), position), position.offset());
+                    fanOut(frames.message(name, pending.get(i).payload(), position), position);
                 }
             }
         }
 
         /** Hands one encoded frame to every member, one task per event loop. */
-        private void fanOut(byte[] frame, long offset) {
+        private void fanOut(byte[] frame, StreamPosition position) {
             for (Map.Entry<EventLoop, Set<Connection>> entry : byLoop.entrySet()) {
                 Set<Connection> members = entry.getValue();
                 if (members.isEmpty()) {
@@ -208,11 +208,11 @@ final class Topics {
                 }
                 EventLoop loop = entry.getKey();
                 if (loop.inEventLoop()) {
-                    deliver(members, offset, frame);
+                    deliver(members, position, frame);
                     continue;
                 }
                 try {
-                    loop.execute(() -> deliver(members, offset, frame));
+                    loop.execute(() -> deliver(members, position, frame));
                 } catch (RejectedExecutionException e) {
                     // The loop is shutting down and closes its channels; their messages are dropped.
                     for (Connection member : members) {
@@ -222,9 +222,9 @@ final class Topics {
             }
         }
 
-        private void deliver(Set<Connection> members, long offset, byte[] frame) {
+        private void deliver(Set<Connection> members, StreamPosition position, byte[] frame) {
             for (Connection member : members) {
-                member.deliver(name, offset, frame);
+                member.deliver(name, position, frame);
             }
         }
 

@@ -24,17 +24,23 @@ class RecoveryTest extends HubTestSupport {
      * {@link #deliverInFlight()}, as messages already in Redis' history and still on their way to this node.
      */
     private static final class LaggingHistoryBroker implements MessageBroker {
-        static final String EPOCH = "e1";
         final Map<String, List<MessageListener>> listeners = new ConcurrentHashMap<>();
         final List<Recovery.Publication> history = new CopyOnWriteArrayList<>();
         final List<Runnable> inFlight = new ArrayList<>();
         volatile boolean lagging;
+        volatile String epoch = "e1";
+
+        /** As Redis restarted empty: the history is gone, offsets start again under a new epoch. */
+        synchronized void loseHistory() {
+            history.clear();
+            epoch = "e2";
+        }
 
         @Override
         public synchronized CompletionStage<Void> publish(String topic, String payload) {
             Recovery.Publication publication = new Recovery.Publication(history.size() + 1, payload);
             history.add(publication);
-            StreamPosition position = new StreamPosition(publication.offset(), EPOCH);
+            StreamPosition position = new StreamPosition(publication.offset(), epoch);
             for (MessageListener listener : listeners.getOrDefault(topic, List.of())) {
                 Runnable delivery = () -> listener.onMessage(topic, payload, position);
                 if (lagging) {
@@ -64,8 +70,8 @@ class RecoveryTest extends HubTestSupport {
 
         @Override
         public synchronized CompletionStage<Recovery> recover(String topic, StreamPosition since) {
-            StreamPosition top = new StreamPosition(history.size(), EPOCH);
-            if (since == null || !since.epoch().equals(EPOCH)) {
+            StreamPosition top = new StreamPosition(history.size(), epoch);
+            if (since == null || !since.epoch().equals(epoch)) {
                 return CompletableFuture.completedFuture(Recovery.notRecovered(top));
             }
             return CompletableFuture.completedFuture(new Recovery(true, top,
@@ -91,6 +97,19 @@ class RecoveryTest extends HubTestSupport {
         return offsets;
     }
 
+    /** Publishes offsets 1 to 3, then a new client subscribes since offset 0 and gets them from the history. */
+    private WsTestClient publishThreeThenRecoverFromTheStart() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            lagging.publish("room:1", "{\"n\":" + i + "}");
+        }
+        WsTestClient recovering = roomClient();
+        JsonNode reply = recovering.request(
+                "{\"op\":\"subscribe\",\"topic\":\"room:1\",\"since\":{\"offset\":0,\"epoch\":\"e1\"}}");
+        assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
+        assertThat(offsets(recovering, 3)).as("from the history").containsExactly(1L, 2L, 3L);
+        return recovering;
+    }
+
     @Test
     void liveMessagesArrivingAfterTheHistoryRead_areNotSentTwice() throws Exception {
         startWithLaggingBroker();
@@ -98,15 +117,7 @@ class RecoveryTest extends HubTestSupport {
         JsonNode first = subscribe(alreadyThere, "room:1");
         assertThat(first.path("offset").asLong()).isZero();
         lagging.lagging = true;
-        for (int i = 1; i <= 3; i++) {
-            lagging.publish("room:1", "{\"n\":" + i + "}");
-        }
-
-        WsTestClient recovering = roomClient();
-        JsonNode reply = recovering.request(
-                "{\"op\":\"subscribe\",\"topic\":\"room:1\",\"since\":{\"offset\":0,\"epoch\":\"e1\"}}");
-        assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
-        assertThat(offsets(recovering, 3)).as("from the history").containsExactly(1L, 2L, 3L);
+        WsTestClient recovering = publishThreeThenRecoverFromTheStart();
         lagging.deliverInFlight();
         lagging.lagging = false;
         lagging.publish("room:1", "{\"n\":4}");
@@ -114,5 +125,18 @@ class RecoveryTest extends HubTestSupport {
         assertThat(offsets(recovering, 1)).as("after the history: only what it did not hold").containsExactly(4L);
         assertThat(recovering.nextWithin(200)).as("nothing more, no duplicate").isNull();
         assertThat(offsets(alreadyThere, 4)).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void historyLostBeforeAnyLiveMessage_newEpochMessagesAreSent_notTakenForDuplicates() throws Exception {
+        startWithLaggingBroker();
+        WsTestClient recovering = publishThreeThenRecoverFromTheStart();
+
+        lagging.loseHistory();
+        lagging.publish("room:1", "{\"n\":\"new\"}");
+
+        JsonNode frame = recovering.next();
+        assertThat(frame.path("epoch").asText()).as("frame %s", frame).isEqualTo("e2");
+        assertThat(frame.path("offset").asLong()).isEqualTo(1);
     }
 }

@@ -55,6 +55,60 @@ class ShutdownTest extends HubTestSupport {
         awaitBaseline();
     }
 
+    /**
+     * A client still sending when the hub closes it must still read the 1001: were the socket closed with its data
+     * unread, the kernel would answer with a reset, which destroys the close frame before the client reads it (seen
+     * as 1006 by a publisher that kept publishing during shutdown).
+     */
+    @Test
+    void closeAll_reachesAClientThatIsStillSending() throws Exception {
+        start();
+        try (RawWebSocket client = RawWebSocket.open(hub.port(), token("sender", List.of("room:*"),
+                List.of("room:*")))) {
+            byte[] ping = RawWebSocket.frame(RawWebSocket.PING, new byte[125]);
+            byte[] burst = new byte[ping.length * 100];
+            for (int i = 0; i < 100; i++) {
+                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+            }
+            java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+            Thread sender = new Thread(() -> {
+                try {
+                    while (sending.get()) {
+                        client.write(burst);
+                        sent.addAndGet(burst.length);
+                    }
+                } catch (java.io.IOException expected) {
+                    // the hub closed the connection
+                }
+            }, "shutdown-test-sender");
+            sender.setDaemon(true);
+            sender.start();
+            java.util.concurrent.CompletableFuture<Integer> closeCode = new java.util.concurrent.CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    int code = client.readUntilClose();
+                    sending.set(false);
+                    closeCode.complete(code);
+                    client.write(RawWebSocket.close(1000)); // the answer, as a client does; the hub may be gone
+                } catch (java.io.IOException | RuntimeException e) {
+                    closeCode.completeExceptionally(e);
+                }
+            }, "shutdown-test-reader");
+            reader.setDaemon(true);
+            reader.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() > 1_000_000);
+
+            hub.closeAll(1001, Duration.ofSeconds(5));
+
+            assertThat(closeCode.get(10, TimeUnit.SECONDS)).as("close code the client read").isEqualTo(1001);
+            sending.set(false);
+            sender.join(10_000);
+            reader.join(10_000);
+        }
+        awaitBaseline();
+    }
+
     @Test
     void lifecycleCalls_leaveNoNettyThreadLocalOnTheCallersThread() {
         assertThat(io.netty.util.internal.InternalThreadLocalMap.getIfSet()).as("precondition").isNull();

@@ -6,8 +6,8 @@ import dev.steadfast.websocket.Recovery;
 import dev.steadfast.websocket.StreamPosition;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -69,6 +69,12 @@ import reactor.core.Disposable;
 public final class RedisBroker implements MessageBroker, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
+    /**
+     * How Lettuce words a command it refused to send because the connection is down
+     * ({@code DisconnectedBehavior.REJECT_COMMANDS}): it was certainly not published. It can come while
+     * {@code isOpen()} still says true, the connection having just dropped.
+     */
+    private static final String LETTUCE_REJECTED_WHILE_DISCONNECTED = "Currently not connected";
 
     private final RedisBrokerConfig config;
     private final ClientResources resources;
@@ -397,13 +403,15 @@ public final class RedisBroker implements MessageBroker, AutoCloseable {
             return BrokerException.unavailable("Redis at " + config.address() + " did not answer within "
                     + config.commandTimeout() + "; the outcome is unknown", cause);
         }
-        if (cause instanceof java.io.IOException || cause instanceof RedisConnectionException) {
+        if (!publisher.isOpen() || (cause instanceof RedisException
+                && String.valueOf(cause.getMessage()).startsWith(LETTUCE_REJECTED_WHILE_DISCONNECTED))) {
+            return disconnected(cause);
+        }
+        if (cause instanceof java.io.IOException || (cause instanceof RedisException
+                && !(cause instanceof RedisCommandExecutionException))) {
+            // Not an error reply from Redis: the connection failed with the command written or about to be.
             return BrokerException.unavailable("the connection to Redis at " + config.address() + " was lost while"
                     + " the command was on its way; the outcome is unknown", cause);
-        }
-        if (!publisher.isOpen()
-                || (cause instanceof RedisException && String.valueOf(cause.getMessage()).contains("isconnected"))) {
-            return disconnected(cause);
         }
         return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
     }

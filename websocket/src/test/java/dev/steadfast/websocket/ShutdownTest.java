@@ -9,13 +9,17 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Graceful shutdown: stop accepting, close clients with 1001 after every acknowledged publish, stop threads. */
@@ -70,28 +74,28 @@ class ShutdownTest extends HubTestSupport {
             for (int i = 0; i < 100; i++) {
                 System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
             }
-            java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
-            java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+            AtomicBoolean sending = new AtomicBoolean(true);
+            AtomicLong sent = new AtomicLong();
             Thread sender = new Thread(() -> {
                 try {
                     while (sending.get()) {
                         client.write(burst);
                         sent.addAndGet(burst.length);
                     }
-                } catch (java.io.IOException expected) {
+                } catch (IOException expected) {
                     // the hub closed the connection
                 }
             }, "shutdown-test-sender");
             sender.setDaemon(true);
             sender.start();
-            java.util.concurrent.CompletableFuture<Integer> closeCode = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<Integer> closeCode = new CompletableFuture<>();
             Thread reader = new Thread(() -> {
                 try {
                     int code = client.readUntilClose();
                     sending.set(false);
                     closeCode.complete(code);
                     client.write(RawWebSocket.close(1000)); // the answer, as a client does; the hub may be gone
-                } catch (java.io.IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException e) {
                     closeCode.completeExceptionally(e);
                 }
             }, "shutdown-test-reader");

@@ -55,6 +55,7 @@ final class ServerCommandLine {
       Map.entry("maxConnections", "--max-connections"),
       Map.entry("maxConnectionsPerAddress", "--max-connections-per-address"),
       Map.entry("maxPendingHandshakesPerAddress", "--max-pending-handshakes-per-address"),
+      Map.entry("maxPendingHandshakes", "--max-pending-handshakes"),
       Map.entry("maxPingsPerSecond", "--max-pings-per-second"),
       Map.entry("maxFrameSize", "--max-message-bytes"),
       Map.entry("maxMessageSize", "--max-message-bytes"),
@@ -145,6 +146,12 @@ final class ServerCommandLine {
             + " (STEADFAST_MAX_PENDING_HANDSHAKES_PER_ADDRESS; default "
             + WebSocketHubConfig.DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS + ").")
     String maxPendingHandshakesPerAddress;
+
+    @Option(names = "--max-pending-handshakes", paramLabel = "N",
+        description = "Cap for the whole hub on connections that have not sent a complete request, whatever their"
+            + " addresses; over it the oldest is closed (STEADFAST_MAX_PENDING_HANDSHAKES; default "
+            + WebSocketHubConfig.DEFAULT_MAX_PENDING_HANDSHAKES + ").")
+    String maxPendingHandshakes;
 
     @Option(names = "--max-pings-per-second", paramLabel = "N",
         description = "Ping frames answered per connection per second, the rest coalesced"
@@ -281,6 +288,7 @@ final class ServerCommandLine {
         hub::maxConnectionsPerAddress);
     reader.apply("--max-pending-handshakes-per-address", flags.maxPendingHandshakesPerAddress, reader::integer,
         hub::maxPendingHandshakesPerAddress);
+    reader.apply("--max-pending-handshakes", flags.maxPendingHandshakes, reader::integer, hub::maxPendingHandshakes);
     reader.apply("--max-pings-per-second", flags.maxPingsPerSecond, reader::integer, hub::maxPingsPerSecond);
     reader.apply("--max-message-bytes", flags.maxMessageBytes, reader::integer,
         n -> hub.maxFrameSize(n).maxMessageSize(n));

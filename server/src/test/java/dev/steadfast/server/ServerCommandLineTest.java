@@ -197,6 +197,22 @@ class ServerCommandLineTest {
   }
 
   @Test
+  void maxPendingHandshakes_isReadLikeTheOthers_andCheckedAgainstThePerAddressCap() {
+    ServerConfig config = parse(Map.of("STEADFAST_ENVIRONMENT", "development",
+        "STEADFAST_MAX_PENDING_HANDSHAKES", "300")).config();
+    assertThat(config.hub().maxPendingHandshakes()).isEqualTo(300);
+    assertThat(parse(DEVELOPMENT, "--max-pending-handshakes", "250").config().hub().maxPendingHandshakes())
+        .isEqualTo(250);
+    assertThat(parse(Map.of(), "--help").usage().replaceAll("\\s+", " ")).contains("--max-pending-handshakes=N",
+        "STEADFAST_MAX_PENDING_HANDSHAKES; default " + WebSocketHubConfig.DEFAULT_MAX_PENDING_HANDSHAKES);
+
+    assertThatThrownBy(() -> parse(DEVELOPMENT, "--max-pending-handshakes", "10",
+        "--max-pending-handshakes-per-address", "20"))
+        .hasMessageContaining("--max-pending-handshakes-per-address / STEADFAST_MAX_PENDING_HANDSHAKES_PER_ADDRESS:"
+            + " maxPendingHandshakesPerAddress (20) must not exceed maxPendingHandshakes (10)");
+  }
+
+  @Test
   void ioThreads_useTheHubCap() {
     assertThatThrownBy(() -> parse(DEVELOPMENT, "--io-threads", "257"))
         .hasMessageContaining("--io-threads / STEADFAST_IO_THREADS: eventLoopThreads must be between 1 and "

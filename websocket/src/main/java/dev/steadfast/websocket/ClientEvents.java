@@ -44,6 +44,8 @@ final class ClientEvents {
         SLOW_CONSUMER,
         /** Too many connections from one address that have not completed their request. */
         PENDING_HANDSHAKE_LIMIT,
+        /** Too many connections in the whole hub that have not completed their request: the oldest was closed. */
+        PENDING_HANDSHAKE_HUB_LIMIT,
         /** A request not completed within the handshake timeout. */
         HANDSHAKE_TIMEOUT;
 

@@ -89,8 +89,32 @@ final class Connection implements ChannelFutureListener, Runnable {
 
     /** Takes one of the address's slots for connections without a complete request; false when it has none left. */
     boolean takePendingHandshakeSlot() {
-        pendingCounted = core.pendingHandshakes.tryAcquire(remoteAddress.getAddress());
+        pendingCounted = core.pendingHandshakes.tryAdd(this);
         return pendingCounted;
+    }
+
+    /**
+     * The hub holds more connections without a complete request than {@link WebSocketHubConfig#maxPendingHandshakes()}
+     * and this one is the oldest: closed, on its own event loop, unless its request completed meanwhile. Any thread.
+     */
+    void evictPendingHandshake() {
+        try {
+            channel.eventLoop().execute(() -> {
+                if (!pendingCounted || cleaned != 0) {
+                    return;
+                }
+                recordReason(CloseReason.CONNECTION_LIMIT);
+                closing = true;
+                core.events.report(ClientEvents.Kind.PENDING_HANDSHAKE_HUB_LIMIT, remoteAddress, "over "
+                        + core.config.maxPendingHandshakes() + " connections in the hub without a complete request;"
+                        + " closed the oldest, this one (raise maxPendingHandshakes if so many clients are"
+                        + " legitimately connecting at once)");
+                channel.close();
+            });
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down and closes every channel itself.
+            channel.close();
+        }
     }
 
     /** The complete request arrived: the connection no longer counts as pending. */
@@ -101,7 +125,7 @@ final class Connection implements ChannelFutureListener, Runnable {
     private void releasePendingHandshakeSlot() {
         if (pendingCounted) {
             pendingCounted = false;
-            core.pendingHandshakes.release(remoteAddress.getAddress());
+            core.pendingHandshakes.remove(this);
         }
     }
 

@@ -44,6 +44,10 @@ final class HubChannelInitializer extends ChannelInitializer<SocketChannel> {
             channel.close();
             return;
         }
+        Connection oldest = core.pendingHandshakes.oldestOverCap();
+        if (oldest != null) {
+            oldest.evictPendingHandshake();
+        }
         connection.startHandshakeTimer();
         channel.pipeline()
                 .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE_LENGTH, MAX_HEADER_SIZE, 8192))

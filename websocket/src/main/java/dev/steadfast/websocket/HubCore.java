@@ -33,8 +33,8 @@ final class HubCore {
     /** Whether the broker keeps a history: subscribes then read the topic's position (and recover {@code since}). */
     final boolean history;
     final AddressLimiter limiter;
-    /** Connections per address that have not yet sent a complete request. */
-    final AddressCounts pendingHandshakes;
+    /** Connections that have not yet sent a complete request, capped per address and for the whole hub. */
+    final PendingHandshakes pendingHandshakes;
     final TokenVerifier tokenVerifier;
     final WebSocketServerHandshakerFactory handshakerFactory;
 
@@ -49,7 +49,8 @@ final class HubCore {
         this.topics = new Topics(settings.broker(), frames);
         this.history = settings.broker().keepsHistory();
         this.limiter = new AddressLimiter(config.maxConnections(), config.maxConnectionsPerAddress());
-        this.pendingHandshakes = new AddressCounts(config.maxPendingHandshakesPerAddress());
+        this.pendingHandshakes = new PendingHandshakes(config.maxPendingHandshakesPerAddress(),
+                config.maxPendingHandshakes());
         this.tokenVerifier = new TokenVerifier(settings.tokenSecret(), config.tokenClockSkew(), Clock.systemUTC());
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.maxFrameSize())

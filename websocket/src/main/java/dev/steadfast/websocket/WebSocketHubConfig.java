@@ -62,6 +62,13 @@ public final class WebSocketHubConfig {
      * sockets, slow handshakes); a connection over it is closed at once, before anything is read.
      */
     public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS = 64;
+    /**
+     * Default cap on TCP connections without a complete request yet for the whole hub, whatever their addresses;
+     * over it the oldest of them is closed. As large as the largest accept backlog Linux grants by default
+     * ({@code somaxconn}, 4096, which Netty asks for), so a reconnection storm the kernel queued fits, while a flood of
+     * silent sockets from many addresses holds at most this many sockets (a few KB of heap and one file each).
+     */
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 4096;
     /** Default bound on bytes queued for one connection; over it the connection is closed with 1008. */
     public static final int DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
     /** Default cap on topics one connection may subscribe to. */
@@ -105,6 +112,7 @@ public final class WebSocketHubConfig {
     private final int maxConnections;
     private final int maxConnectionsPerAddress;
     private final int maxPendingHandshakesPerAddress;
+    private final int maxPendingHandshakes;
     private final int maxOutboundBytes;
     private final int maxSubscriptionsPerConnection;
     private final int maxPingsPerSecond;
@@ -127,6 +135,7 @@ public final class WebSocketHubConfig {
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
         this.maxPendingHandshakesPerAddress = b.maxPendingHandshakesPerAddress;
+        this.maxPendingHandshakes = b.maxPendingHandshakes;
         this.maxOutboundBytes = b.maxOutboundBytes;
         this.maxSubscriptionsPerConnection = b.maxSubscriptionsPerConnection;
         this.maxPingsPerSecond = b.maxPingsPerSecond;
@@ -212,6 +221,11 @@ public final class WebSocketHubConfig {
         return maxPendingHandshakesPerAddress;
     }
 
+    /** See {@link Builder#maxPendingHandshakes}. */
+    public int maxPendingHandshakes() {
+        return maxPendingHandshakes;
+    }
+
     /** See {@link Builder#maxOutboundBytes}. */
     public int maxOutboundBytes() {
         return maxOutboundBytes;
@@ -271,6 +285,7 @@ public final class WebSocketHubConfig {
                 + ", idleTimeout=" + idleTimeout + ", closeTimeout=" + closeTimeout
                 + ", maxConnections=" + maxConnections + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
                 + ", maxPendingHandshakesPerAddress=" + maxPendingHandshakesPerAddress
+                + ", maxPendingHandshakes=" + maxPendingHandshakes
                 + ", maxOutboundBytes=" + maxOutboundBytes
                 + ", maxSubscriptionsPerConnection=" + maxSubscriptionsPerConnection
                 + ", maxPingsPerSecond=" + maxPingsPerSecond
@@ -327,6 +342,7 @@ public final class WebSocketHubConfig {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         private int maxPendingHandshakesPerAddress = DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS;
+        private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
         private int maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
         private int maxSubscriptionsPerConnection = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
         private int maxPingsPerSecond = DEFAULT_MAX_PINGS_PER_SECOND;
@@ -352,6 +368,7 @@ public final class WebSocketHubConfig {
             maxConnections = c.maxConnections;
             maxConnectionsPerAddress = c.maxConnectionsPerAddress;
             maxPendingHandshakesPerAddress = c.maxPendingHandshakesPerAddress;
+            maxPendingHandshakes = c.maxPendingHandshakes;
             maxOutboundBytes = c.maxOutboundBytes;
             maxSubscriptionsPerConnection = c.maxSubscriptionsPerConnection;
             maxPingsPerSecond = c.maxPingsPerSecond;
@@ -469,10 +486,26 @@ public final class WebSocketHubConfig {
         /**
          * Cap on TCP connections from one client IP address that have not finished their request or handshake; a
          * connection over it is closed at once ({@link CloseReason#CONNECTION_LIMIT}). Default
-         * {@link #DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS}; checked in {@link #build()}: positive.
+         * {@link #DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS}; checked in {@link #build()}: positive, at most
+         * {@link #maxPendingHandshakes}.
          */
         public Builder maxPendingHandshakesPerAddress(int connections) {
             this.maxPendingHandshakesPerAddress = connections;
+            return this;
+        }
+
+        /**
+         * Cap on TCP connections that have not finished their request or handshake, for the whole hub and whatever
+         * their addresses (the per-address cap alone lets many addresses hold sockets until the file-descriptor
+         * limit). When a new connection would exceed it, the <em>oldest</em> pending connection is closed
+         * ({@link CloseReason#CONNECTION_LIMIT}, counted in {@code steadfast.websocket.client.events} under
+         * {@code kind=pending_handshake_hub_limit}, logged at most once a minute): a slow or silent socket is by
+         * nature the oldest, while a client that sends its request promptly is done long before it would be, so a
+         * flood of silent sockets from many addresses cannot lock new clients out, as refusing the newest would.
+         * Default {@link #DEFAULT_MAX_PENDING_HANDSHAKES}; checked in {@link #build()}: positive.
+         */
+        public Builder maxPendingHandshakes(int connections) {
+            this.maxPendingHandshakes = connections;
             return this;
         }
 
@@ -604,7 +637,14 @@ public final class WebSocketHubConfig {
                 problems.add(new Problem("maxConnectionsPerAddress", "maxConnectionsPerAddress ("
                         + maxConnectionsPerAddress + ") must not exceed maxConnections (" + maxConnections + ")"));
             }
-            checks.positive("maxPendingHandshakesPerAddress", maxPendingHandshakesPerAddress);
+            boolean pendingPerAddressValid = checks.positive("maxPendingHandshakesPerAddress",
+                    maxPendingHandshakesPerAddress);
+            boolean pendingValid = checks.positive("maxPendingHandshakes", maxPendingHandshakes);
+            if (pendingPerAddressValid && pendingValid && maxPendingHandshakesPerAddress > maxPendingHandshakes) {
+                problems.add(new Problem("maxPendingHandshakesPerAddress", "maxPendingHandshakesPerAddress ("
+                        + maxPendingHandshakesPerAddress + ") must not exceed maxPendingHandshakes ("
+                        + maxPendingHandshakes + ")"));
+            }
             checks.range("maxOutboundBytes", maxOutboundBytes, MIN_OUTBOUND_BYTES, MAX_OUTBOUND_BYTES, " bytes");
             checks.positive("maxSubscriptionsPerConnection", maxSubscriptionsPerConnection);
             checks.positive("maxPingsPerSecond", maxPingsPerSecond);

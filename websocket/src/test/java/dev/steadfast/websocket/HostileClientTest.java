@@ -243,6 +243,72 @@ class HostileClientTest extends HubTestSupport {
         awaitBaseline();
     }
 
+    /**
+     * Many addresses, each within its own cap, must not together hold pending sockets until the file-descriptor
+     * limit: the hub-wide cap closes the oldest pending connection for each one over it, so the newest (here: a
+     * legitimate client arriving while the cap is full of silent sockets) still gets through, and the operator reads
+     * one line, not one per refusal.
+     */
+    @Test
+    void silentConnectionsFromManyAddresses_areCappedHubWide_oldestClosedFirst() throws Exception {
+        int cap = 6;
+        int addresses = 5;
+        int perAddress = 3;
+        // A long handshake timeout: only the cap may close these sockets while the test runs, however slowly.
+        start(config().maxPendingHandshakes(cap).maxPendingHandshakesPerAddress(perAddress)
+                .handshakeTimeout(Duration.ofMinutes(2)));
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.core().events.sink(lines::add);
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int a = 0; a < addresses; a++) {
+                for (int i = 0; i < perAddress; i++) {
+                    Socket socket = new Socket();
+                    socket.bind(new java.net.InetSocketAddress("127.0.0." + (2 + a), 0));
+                    socket.connect(new java.net.InetSocketAddress("127.0.0.1", hub.port()), 10_000);
+                    sockets.add(socket);
+                    // One at a time, so the hub's accept order (which decides "oldest") is the order of the list.
+                    long accepted = sockets.size();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> hub.statistics().accepted() >= accepted);
+                }
+            }
+            int over = addresses * perAddress - cap;
+            awaitClosed(CloseReason.CONNECTION_LIMIT, over);
+            assertThat(hub.statistics().connections()).as("pending connections held by the hub").isEqualTo(cap);
+            for (int i = 0; i < sockets.size(); i++) {
+                assertThat(closedByServer(sockets.get(i))).as("socket %d of %d closed by the hub", i, sockets.size())
+                        .isEqualTo(i < over);
+            }
+
+            try (RawWebSocket legitimate = RawWebSocket.open(hub.port(), roomToken())) {
+                legitimate.write(RawWebSocket.text("{\"op\":\"ping\",\"id\":1}"));
+                assertThat(legitimate.read().text()).contains("pong");
+            }
+            awaitClosed(CloseReason.CONNECTION_LIMIT, over + 1);
+            assertThat(hub.core().events.count(ClientEvents.Kind.PENDING_HANDSHAKE_HUB_LIMIT)).isEqualTo(over + 1);
+            assertThat(lines.stream().filter(line -> line.contains("pending_handshake_hub_limit")))
+                    .as("log lines for %d refusals (one a minute at most)", over + 1).hasSizeBetween(1, 2)
+                    .allSatisfy(line -> assertThat(line).contains("maxPendingHandshakes"));
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+        awaitBaseline();
+    }
+
+    /** Whether the hub closed {@code socket}: end of stream or a reset, rather than silence while it waits. */
+    private static boolean closedByServer(Socket socket) throws IOException {
+        socket.setSoTimeout(200);
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+
     // ---- what is acknowledged is delivered ----
 
     @Test

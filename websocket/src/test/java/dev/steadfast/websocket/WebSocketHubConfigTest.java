@@ -69,6 +69,18 @@ class WebSocketHubConfigTest {
     }
 
     @Test
+    void pendingHandshakes_hubWideCapAtLeastThePerAddressOne() {
+        assertThat(WebSocketHubConfig.ofDefaults().maxPendingHandshakes())
+                .isEqualTo(WebSocketHubConfig.DEFAULT_MAX_PENDING_HANDSHAKES)
+                .isGreaterThanOrEqualTo(WebSocketHubConfig.DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS);
+        assertThat(onlyProblem(WebSocketHubConfig.custom().maxPendingHandshakes(0)))
+                .isEqualTo("maxPendingHandshakes must be positive: 0");
+        assertThat(onlyProblem(WebSocketHubConfig.custom().maxPendingHandshakes(10)
+                .maxPendingHandshakesPerAddress(20)))
+                .isEqualTo("maxPendingHandshakesPerAddress (20) must not exceed maxPendingHandshakes (10)");
+    }
+
+    @Test
     void tinyOutboundBound_isRejected() {
         assertThat(onlyProblem(WebSocketHubConfig.custom().maxOutboundBytes(100)))
                 .isEqualTo("maxOutboundBytes must be between 1024 and 1073741824 bytes: 100");

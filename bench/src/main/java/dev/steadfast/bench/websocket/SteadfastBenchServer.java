@@ -52,7 +52,8 @@ final class SteadfastBenchServer implements BenchServerProcess.BenchedServer {
         .maxConnections(CONNECTION_CAP)
         .maxConnectionsPerAddress(CONNECTION_CAP)
         // The load generator opens connections from a few loopback addresses in bursts.
-        .maxPendingHandshakesPerAddress(CONNECTION_CAP);
+        .maxPendingHandshakesPerAddress(CONNECTION_CAP)
+        .maxPendingHandshakes(CONNECTION_CAP);
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -510,8 +511,10 @@ final class Connection implements ChannelFutureListener, Runnable {
     }
 
     /**
-     * Server-initiated close: a WebSocket gets a close frame queued behind what was already written, then the socket
-     * closes once it is flushed or after {@code flushTimeoutNanos}; a connection not (yet) upgraded is dropped.
+     * Server-initiated close: a WebSocket gets a close frame queued behind what was already written; once it is
+     * flushed the output is shut and the socket closes when the client answers or closes (a lingering close, see
+     * {@link #lingerAfterCloseFrame}), at the latest after {@code flushTimeoutNanos} in all; a connection not (yet)
+     * upgraded is dropped.
      */
     void closeWith(int code, String text, CloseReason closeReason, long flushTimeoutNanos) {
         recordReason(closeReason);
@@ -536,12 +539,33 @@ final class Connection implements ChannelFutureListener, Runnable {
             channel.close();
             return;
         }
-        // Armed before the write: a write that flushes at once closes the channel and runs the cleanup inside
-        // writeAndFlush, and the cleanup must find the timer to cancel it, or it would hold this connection.
+        // Armed before the write: a write that fails at once closes the channel and runs the cleanup inside
+        // writeAndFlush, and the cleanup must find the timer to cancel it, or it would hold this connection. It
+        // bounds the whole close: flushing the frame, then waiting for the client's answer.
         forceCloseTimer = schedule(channel::close, flushTimeoutNanos);
         CloseWebSocketFrame frame = new CloseWebSocketFrame(code, text);
         core.counters.bytesOut.add(frame.content().readableBytes());
-        channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(frame).addListener((ChannelFutureListener) this::lingerAfterCloseFrame);
+    }
+
+    /**
+     * The lingering close of RFC 6455 7.1.1: once the close frame is in the kernel, only the output is shut (the
+     * client reads everything, then the end of the stream) and the input is still read, and discarded, until the
+     * client answers with its close frame or closes its side; the force-close timer bounds a client that does
+     * neither. Closing the socket at once would, whenever the client is still sending, leave unread data behind, on
+     * which the kernel resets the connection and drops what it had not yet sent to the client: the close frame, when
+     * the client was behind on reading. The client then sees 1006 instead of the code sent.
+     */
+    private void lingerAfterCloseFrame(ChannelFuture written) {
+        if (!written.isSuccess() || !(channel instanceof DuplexChannel duplex) || duplex.isOutputShutdown()) {
+            channel.close();
+            return;
+        }
+        duplex.shutdownOutput().addListener((ChannelFutureListener) shut -> {
+            if (!shut.isSuccess()) {
+                channel.close();
+            }
+        });
     }
 
     /** The client sent a close frame: answer it (unless we started the close) and close the socket. */

@@ -113,6 +113,87 @@ class ShutdownTest extends HubTestSupport {
         awaitBaseline();
     }
 
+    /**
+     * The case that loses the close frame to a reset (seen as 1006 in SteadfastServerTest under load): the client is
+     * still sending when the hub closes, and is behind on reading, so the close frame still waits in the hub's socket
+     * behind earlier messages. Were the socket closed right after the frame was handed to the kernel, the client's
+     * unread data would make the kernel reset the connection and drop everything not yet sent, close frame included.
+     * With a lingering close (output shut after the frame, input read until the client answers or a timeout) the
+     * client reads every message, then the 1001.
+     */
+    @Test
+    void closeAll_closeFrameSurvivesAClientStillSendingAndBehindOnReading() throws Exception {
+        start();
+        int messages = 200;
+        try (RawWebSocket client = RawWebSocket.open(hub.port(), token("sender", List.of("room:*"),
+                List.of("room:*")))) {
+            client.write(RawWebSocket.text("{\"op\":\"subscribe\",\"topic\":\"room:1\",\"id\":1}"));
+            assertThat(client.read().text()).contains("subscribed");
+            // 200 KB queued for a client that does not read yet: far past its 4 KiB receive buffer, well within the
+            // hub's 1 MiB outbound bound.
+            String payload = "\"" + "x".repeat(1_000) + "\"";
+            long outBefore = hub.statistics().messagesOut();
+            for (int i = 0; i < messages; i++) {
+                hub.publish("room:1", payload).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> hub.statistics().messagesOut() - outBefore >= messages);
+            byte[] ping = RawWebSocket.frame(RawWebSocket.PING, new byte[125]);
+            byte[] burst = new byte[ping.length * 100];
+            for (int i = 0; i < 100; i++) {
+                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+            }
+            AtomicBoolean sending = new AtomicBoolean(true);
+            AtomicLong sent = new AtomicLong();
+            Thread sender = new Thread(() -> {
+                try {
+                    while (sending.get()) {
+                        client.write(burst);
+                        sent.addAndGet(burst.length);
+                    }
+                } catch (IOException expected) {
+                    // the hub closed the connection
+                }
+            }, "shutdown-test-sender");
+            sender.setDaemon(true);
+            sender.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() > 200_000);
+            Connection connection = hub.core().connections().get(0);
+
+            CompletableFuture<Boolean> closing = new CompletableFuture<>();
+            Thread closer = new Thread(() -> closing.complete(hub.closeAll(1001, Duration.ofSeconds(10))),
+                    "shutdown-test-closer");
+            closer.setDaemon(true);
+            closer.start();
+            // Reading starts once the hub has begun to close, as a client busy sending would.
+            await().atMost(Duration.ofSeconds(10)).until(connection::isClosing);
+            int received = 0;
+            int code;
+            try {
+                RawWebSocket.Frame frame;
+                while ((frame = client.read()) != null && frame.opcode() != RawWebSocket.CLOSE) {
+                    received += frame.opcode() == RawWebSocket.TEXT ? 1 : 0;
+                }
+                code = frame == null ? -1 : frame.closeCode();
+            } catch (java.net.SocketException reset) {
+                code = 1006;
+            }
+            sending.set(false);
+            try {
+                client.write(RawWebSocket.close(1000));  // the answer, as a client does; the hub may be gone
+            } catch (IOException gone) {
+                // the hub did not wait for it
+            }
+
+            assertThat(code).as("close code the client read after %d of %d messages", received, messages)
+                    .isEqualTo(1001);
+            assertThat(received).as("messages read before the close frame").isEqualTo(messages);
+            assertThat(closing.get(20, TimeUnit.SECONDS)).as("drained within the timeout").isTrue();
+            sender.join(10_000);
+            closer.join(10_000);
+        }
+        awaitBaseline();
+    }
+
     @Test
     void lifecycleCalls_leaveNoNettyThreadLocalOnTheCallersThread() {
         assertThat(io.netty.util.internal.InternalThreadLocalMap.getIfSet()).as("precondition").isNull();

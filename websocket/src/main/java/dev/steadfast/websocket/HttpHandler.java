@@ -184,6 +184,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     // a flood that ends each read mid-frame grew that buffer to megabytes per connection (6 MiB
                     // measured). Dropping after every read keeps it near one read (WebSocketFuzzTest's ping flood).
                     decoder.setDiscardAfterReads(1);
+                    decoder.setCumulator(ExactCumulator.INSTANCE);
                 }
                 connection.upgraded();
             } else {

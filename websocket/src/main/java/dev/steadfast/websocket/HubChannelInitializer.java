@@ -1,6 +1,7 @@
 package dev.steadfast.websocket;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,6 +24,13 @@ final class HubChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     static final int MAX_INITIAL_LINE_LENGTH = 8192;
     static final int MAX_HEADER_SIZE = 16384;
+    /**
+     * Largest single read from a socket, in bytes: the request-headers limit. Netty's default read buffer grows to
+     * 64 KiB under a flood; this bound, with {@link ExactCumulator}, keeps the direct memory a connection holds while
+     * reading near its partial frame plus one read. Reads adapt between 64 bytes and this size, as Netty's do.
+     */
+    static final int MAX_READ_BYTES = MAX_HEADER_SIZE;
+    static final AdaptiveRecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
 
     private final HubCore core;
 

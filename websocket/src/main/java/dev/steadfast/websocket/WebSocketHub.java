@@ -78,6 +78,8 @@ public final class WebSocketHub implements AutoCloseable {
     public static final int MAX_TOPIC_LENGTH = 256;
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketHub.class);
+    /** Connections the kernel may queue before the hub accepts them ({@code SO_BACKLOG}). */
+    static final int ACCEPT_BACKLOG = 1024;
 
     private enum State { NEW, RUNNING, DRAINING, CLOSED }
 
@@ -138,8 +140,9 @@ public final class WebSocketHub implements AutoCloseable {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, HubChannelInitializer.READ_SIZES)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))
                     .childHandler(new HubChannelInitializer(core));

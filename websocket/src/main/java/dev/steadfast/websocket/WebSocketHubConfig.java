@@ -64,9 +64,9 @@ public final class WebSocketHubConfig {
     public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS = 64;
     /**
      * Default cap on TCP connections without a complete request yet for the whole hub, whatever their addresses;
-     * over it the oldest of them is closed. As large as the largest accept backlog Linux grants by default
-     * ({@code somaxconn}, 4096, which Netty asks for), so a reconnection storm the kernel queued fits, while a flood of
-     * silent sockets from many addresses holds at most this many sockets (a few KB of heap and one file each).
+     * over it the oldest of them is closed. Four times the accept backlog the hub asks the kernel for
+     * ({@code SO_BACKLOG} 1024), so a reconnection storm the kernel queued fits with room to spare, while
+     * a flood of silent sockets from many addresses holds at most this many (a few KB of heap and one file each).
      */
     public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 4096;
     /** Default bound on bytes queued for one connection; over it the connection is closed with 1008. */

@@ -191,14 +191,16 @@ class WebSocketFuzzTest extends HubTestSupport {
             // 1 MiB still catches anything left behind per ping.
             assertThat(heapPerConnection).as("heap growth per flooding connection").isLessThan(1024 * 1024)
                     .isLessThan(pingsEach * 227L / 8);
-            // While a flood is being read: the read buffer (at most 64 KiB) and the frame decoder's buffer holding
-            // the rest of the previous read, grown in powers of two (256 KiB measured for one connection; 6 MiB
-            // before the decoder dropped consumed bytes after every read).
+            // While a flood is being read, at worst: one read buffer, the decoder's buffer (a partial ping frame and
+            // one read) and, while a read is joined to it, the joined copy: three reads and two partial frames.
+            // 27 KB measured; 218-284 KB while reads grew to 64 KiB and the decoder's buffer doubled (6 MiB before
+            // the decoder dropped consumed bytes after every read).
             // Pooled (a run with -Dtest): the allocator's chunks are counted, so only a looser bound means anything.
             boolean unpooled = io.netty.buffer.ByteBufAllocator.DEFAULT
                     instanceof io.netty.buffer.UnpooledByteBufAllocator;
             assertThat(directPeakPerConnection).as("direct memory peak per flooding connection")
-                    .isLessThanOrEqualTo(unpooled ? 512 * 1024 : 8 * 1024 * 1024);
+                    .isLessThanOrEqualTo(unpooled ? 3 * HubChannelInitializer.MAX_READ_BYTES + 2 * ping.length
+                            : 8 * 1024 * 1024);
             assertThat(directAfterPerConnection).as("direct memory per connection once the flood was read")
                     .isLessThan(unpooled ? 16 * 1024 : 8 * 1024 * 1024);
             assertThat(hub.statistics().closedTotal() - closedBefore)

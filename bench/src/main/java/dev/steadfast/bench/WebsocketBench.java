@@ -30,6 +30,10 @@ import java.util.Map;
  *       thread-count change against the baseline taken after a warm-up.
  *   <li>Fan-out: one publish to {@code --fanout} subscribers, deliveries per second and p99 latency (medians
  *       over {@code --fanout-rounds} rounds); for both servers.
+ *   <li>Inbound: one connection publishes {@code --inbound} messages of 60,000 bytes to a topic only it is
+ *       subscribed to, 8 in flight, and gets each back: megabytes per second the server read (median of three
+ *       runs); for both servers (the raw one: {@code join}, {@code broadcast:}). Large frames take several socket
+ *       reads, so this is where the size of a read shows.
  * </ol>
  *
  * <pre>{@code
@@ -65,6 +69,7 @@ public final class WebsocketBench {
     int churnConcurrency = intOption(options, "churn-concurrency", 64);
     int fanoutSubscribers = fitToFileLimit("fanout", intOption(options, "fanout", 10_000));
     int fanoutRounds = intOption(options, "fanout-rounds", 10);
+    int inboundMessages = intOption(options, "inbound", 5_000);
     int serverIoThreads = intOption(options, "server-io-threads", 2);
     int clientIoThreads = intOption(options, "client-io-threads", 2);
     String serverHeap = options.getOrDefault("server-heap", "1g");
@@ -76,10 +81,13 @@ public final class WebsocketBench {
     try (LoadGenerator generator = LoadGenerator.create(clientIoThreads)) {
       IdleResult rawIdle;
       Scenarios.FanoutResult rawFanout;
+      double rawInbound;
+      double oursInbound;
       try (ServerProcess raw = ServerProcess.launch("raw", serverIoThreads, serverHeap)) {
         Scenarios scenarios = new Scenarios(generator, WireProtocol.rawEcho(wsUri(raw)));
         rawIdle = idle("raw-netty", raw, scenarios, connections);
         rawFanout = fanout("raw-netty", scenarios, fanoutSubscribers, fanoutRounds);
+        rawInbound = inbound("raw-netty", scenarios, inboundMessages);
       }
       IdleResult oursIdle;
       ChurnOutcome churn;
@@ -89,6 +97,7 @@ public final class WebsocketBench {
         oursIdle = idle("steadfast", ours, scenarios, connections);
         churn = churn("steadfast", ours, scenarios, churnCycles, churnConcurrency);
         oursFanout = fanout("steadfast", scenarios, fanoutSubscribers, fanoutRounds);
+        oursInbound = inbound("steadfast", scenarios, inboundMessages);
       }
       double ratio = (double) oursIdle.bytesPerConnection() / rawIdle.bytesPerConnection();
       System.out.printf(Locale.ROOT, "side by side: heap/connection steadfast %,d B vs raw Netty %,d B (x%.2f);"
@@ -99,10 +108,11 @@ public final class WebsocketBench {
           oursFanout.p99Millis(), rawFanout.deliveriesPerSecond(), rawFanout.p99Millis());
       System.out.println(String.format(Locale.ROOT,
           "BENCH websocket bytes_per_conn=%d netty_ratio=%.2f rss_per_conn=%d netty_rss_per_conn=%d churn_cycles=%d"
-              + " registry_after=%d churn_heap_delta_pct=%.2f threads_delta=%d fanout_per_s=%.0f fanout_p99_ms=%.2f",
+              + " registry_after=%d churn_heap_delta_pct=%.2f threads_delta=%d fanout_per_s=%.0f fanout_p99_ms=%.2f"
+              + " inbound_mb_per_s=%.1f netty_inbound_mb_per_s=%.1f",
           oursIdle.bytesPerConnection(), ratio, oursIdle.residentBytesPerConnection(),
           rawIdle.residentBytesPerConnection(), churn.completed(), churn.registryAfter(), churn.heapDeltaPercent(),
-          churn.threadsDelta(), oursFanout.deliveriesPerSecond(), oursFanout.p99Millis()));
+          churn.threadsDelta(), oursFanout.deliveriesPerSecond(), oursFanout.p99Millis(), oursInbound, rawInbound));
     }
   }
 
@@ -207,6 +217,25 @@ public final class WebsocketBench {
         "%-10s fan-out: 1 publish to %,d subscribers: %,.0f deliveries/s, p50 %.2f ms, p99 %.2f ms (median of %d rounds)%n",
         name, subscribers, result.deliveriesPerSecond(), result.p50Millis(), result.p99Millis(), rounds);
     return result;
+  }
+
+  /** Payload of each inbound message: a large frame that still fits both servers' 64 KiB message limit. */
+  static final int INBOUND_PAYLOAD_BYTES = 60_000;
+
+  /** Large messages read (and written back) per second: median MB/s of three runs after a warm-up run. */
+  static double inbound(String name, Scenarios scenarios, int messages) throws Exception {
+    scenarios.inbound(Math.max(100, messages / 5), 8, INBOUND_PAYLOAD_BYTES);
+    double[] rates = new double[3];
+    for (int i = 0; i < rates.length; i++) {
+      rates[i] = scenarios.inbound(messages, 8, INBOUND_PAYLOAD_BYTES).megabytesPerSecond();
+    }
+    double[] sorted = rates.clone();
+    java.util.Arrays.sort(sorted);
+    double median = sorted[1];
+    System.out.printf(Locale.ROOT, "%-10s inbound: %,d messages of %,d bytes published to itself, 8 in flight:"
+        + " %.1f MB/s read by the server (median of %.1f / %.1f / %.1f)%n", name, messages, INBOUND_PAYLOAD_BYTES,
+        median, rates[0], rates[1], rates[2]);
+    return median;
   }
 
   static void awaitRegistry(ServerProcess server, int expected) throws IOException, InterruptedException {

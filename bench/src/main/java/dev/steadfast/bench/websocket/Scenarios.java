@@ -250,6 +250,65 @@ public final class Scenarios {
     return n % 2 == 1 ? copy[n / 2] : (copy[n / 2 - 1] + copy[n / 2]) / 2;
   }
 
+  /**
+   * The outcome of an inbound run: large messages the server read, and wrote back, per second.
+   *
+   * @param messages messages sent and received back
+   * @param payloadBytes payload size of each
+   * @param seconds wall time
+   */
+  public record InboundResult(int messages, int payloadBytes, double seconds) {
+    /** Returns the payload megabytes (10^6 bytes) read by the server per second. */
+    public double megabytesPerSecond() {
+      return (double) messages * payloadBytes / seconds / 1e6;
+    }
+  }
+
+  /**
+   * One connection subscribes to a topic of its own and publishes {@code messages} messages of
+   * {@code payloadBytes} bytes to it, {@code window} in flight at most; each comes back to it. What it measures is
+   * mostly the server reading and writing large frames (one 64 KiB frame is several socket reads).
+   *
+   * @param messages messages to publish
+   * @param window messages in flight at most
+   * @param payloadBytes payload characters per message (ASCII)
+   * @return what happened
+   * @throws Exception if the connection fails or a message does not come back within a minute
+   */
+  public InboundResult inbound(int messages, int window, int payloadBytes) throws Exception {
+    Semaphore inFlight = new Semaphore(window);
+    CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    AtomicInteger received = new AtomicInteger();
+    String marker = "#inbound#";
+    FrameListener listener = (connection, text) -> {
+      if (protocol.isSubscribeAck(text)) {
+        subscribed.complete(null);
+      } else if (text.contains(marker)) {
+        received.incrementAndGet();
+        inFlight.release();
+      }
+    };
+    ClientConnection connection = generator.connect(protocol.target(), listener).get(60, TimeUnit.SECONDS);
+    try {
+      connection.send(protocol.subscribeFrame("inbound"));
+      subscribed.get(ROUND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      String frame = protocol.publishFrame("inbound", marker + "x".repeat(payloadBytes - marker.length()));
+      long start = System.nanoTime();
+      for (int i = 0; i < messages; i++) {
+        if (!inFlight.tryAcquire(ROUND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("inbound: " + received.get() + " of " + i + " messages came back");
+        }
+        connection.send(frame);
+      }
+      if (!inFlight.tryAcquire(window, ROUND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("inbound: " + received.get() + " of " + messages + " messages came back");
+      }
+      return new InboundResult(messages, payloadBytes, (System.nanoTime() - start) / 1e9);
+    } finally {
+      resetAll(List.of(connection));
+    }
+  }
+
   private static final class Subscriber {
     final int index;
     final CompletableFuture<Void> subscribed = new CompletableFuture<>();

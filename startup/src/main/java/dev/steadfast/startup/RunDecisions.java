@@ -314,8 +314,12 @@ final class RunDecisions {
       completed(done.slot(), done.error());
     } else if (event instanceof Rejected rejected) {
       Slot s = rejected.slot();
-      uncount(s);
-      finish(s, StepStatus.FAILED, StepError.of(rejected.error()), "the executor rejected the step", null);
+      // A step withdrawn while it was being handed over (cancelled, or timed out as never begun) is decided already:
+      // deciding it again would count it out twice, and the coordinator would wait for a step that is not running.
+      if (s.counted) {
+        uncount(s);
+        finish(s, StepStatus.FAILED, StepError.of(rejected.error()), "the executor rejected the step", null);
+      }
     } else if (event instanceof Claimed claimed) {
       Slot s = claimed.slot();
       if (s.counted && s.stage == Slot.Stage.RUNNING) {

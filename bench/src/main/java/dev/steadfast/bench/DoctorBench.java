@@ -2,6 +2,7 @@ package dev.steadfast.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steadfast.bench.doctor.ChildJvm;
 import dev.steadfast.bench.doctor.HangServiceMain;
 import dev.steadfast.bench.doctor.LeakingServiceMain;
 import dev.steadfast.bench.leak.HeapDumpDiff;
@@ -121,7 +122,7 @@ public final class DoctorBench {
     private static double[] hang() throws Exception {
         double[] doctor = new double[HANG_RUNS];
         double[] jstack = new double[HANG_RUNS];
-        try (Child target = Child.start(HangServiceMain.class, "monitor")) {
+        try (ChildJvm target = ChildJvm.start(HangServiceMain.class, "monitor")) {
             doctor("hang", target.pid(), "--samples", "1");
             for (int i = 0; i < HANG_RUNS; i++) {
                 Run run = doctor("hang", target.pid(), "--samples", "1");
@@ -135,7 +136,7 @@ public final class DoctorBench {
         }
         int doctorClassInit;
         int jstackClassInit;
-        try (Child target = Child.start(HangServiceMain.class, "class-init")) {
+        try (ChildJvm target = ChildJvm.start(HangServiceMain.class, "class-init")) {
             Run run = doctor("hang", target.pid(), "--samples", "1");
             doctorClassInit = run.code() == 1 && run.out().contains("CLASS_INITIALIZATION deadlock") ? 1 : 0;
             jstackClassInit = jdkTool("jstack", "-l", target.pid()).contains("deadlock") ? 1 : 0;
@@ -146,7 +147,7 @@ public final class DoctorBench {
     }
 
     private static Run leakRun(int rate) throws Exception {
-        try (Child target = Child.start(LeakingServiceMain.class, Integer.toString(rate))) {
+        try (ChildJvm target = ChildJvm.start(LeakingServiceMain.class, Integer.toString(rate))) {
             return doctor("leaks", target.pid(), "--duration", LEAK_WINDOW_SECONDS + "s", "--interval",
                     LEAK_INTERVAL_SECONDS + "s", "--json");
         }
@@ -155,7 +156,7 @@ public final class DoctorBench {
     /** {histogram-diff false culprits, Shark-diff false culprits, Shark analysis ms} on a 1 KB/s target. */
     private static long[] manualDiffs() throws Exception {
         Path directory = Files.createTempDirectory("doctor-bench-");
-        try (Child target = Child.start(LeakingServiceMain.class, "1024")) {
+        try (ChildJvm target = ChildJvm.start(LeakingServiceMain.class, "1024")) {
             Thread.sleep(5_000);
             String before = jdkTool("jcmd", target.pid(), "GC.class_histogram");
             Path dumpBefore = directory.resolve("before.hprof");
@@ -202,7 +203,7 @@ public final class DoctorBench {
         return new Run(code, out.toString(), err.toString(), (System.nanoTime() - start) / 1_000_000);
     }
 
-    private static String jdkTool(String tool, String... args) throws IOException, InterruptedException {
+    static String jdkTool(String tool, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", tool).toString());
         command.addAll(List.of(args));
@@ -224,40 +225,9 @@ public final class DoctorBench {
                 + (m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
     }
 
-    private static void require(boolean condition, String message) {
+    static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);
-        }
-    }
-
-    /** A target JVM started from this classpath; closing kills it. */
-    private static final class Child implements AutoCloseable {
-        private final Process process;
-
-        private Child(Process process) {
-            this.process = process;
-        }
-
-        static Child start(Class<?> main, String argument) throws IOException {
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            Process process = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp",
-                    System.getProperty("java.class.path"), main.getName(), argument)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            byte[] ready = new byte[6];
-            int read = process.getInputStream().readNBytes(ready, 0, ready.length);
-            require(read == ready.length && new String(ready, StandardCharsets.UTF_8).equals("READY\n"),
-                    main.getSimpleName() + " did not start");
-            return new Child(process);
-        }
-
-        String pid() {
-            return Long.toString(process.pid());
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

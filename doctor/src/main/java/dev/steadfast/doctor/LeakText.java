@@ -71,8 +71,9 @@ final class LeakText {
         if (rising == 0) {
             return "";
         }
-        return "; " + rising + " " + (rising == 1 ? one : many) + " rising, not yet told from chance"
-                + (evaluation.chanceRuledOut() ? "" : " (from sample " + evaluation.samplesToConfirm() + " on)");
+        return "; " + rising + " " + (rising == 1 ? one : many) + " rising"
+                + (evaluation.chanceRuledOut() ? " by uneven steps, as a wandering count does"
+                        : ", told from chance from sample " + evaluation.samplesToConfirm() + " on");
     }
 
     /** A confidence level as a percentage with the digits it has: 95%, 99.99%. */

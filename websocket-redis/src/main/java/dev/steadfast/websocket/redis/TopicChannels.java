@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 final class TopicChannels extends RedisPubSubAdapter<String, String> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
+    /**
+     * How a message without a position starts on the channel ({@code "- <payload>"}): published by a broker that keeps
+     * no history. An offset never starts with {@code '-'}, so it cannot be taken for {@code "<offset> <epoch> <payload>"}.
+     */
+    static final String UNPOSITIONED = "- ";
 
     private final String channelPrefix;
     private final StatefulRedisPubSubConnection<String, String> connection;
@@ -182,6 +187,10 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
         if (local == null) {
             return;
         }
+        if (message.startsWith(UNPOSITIONED)) {
+            deliver(local, topic, message.substring(UNPOSITIONED.length()), null);
+            return;
+        }
         int firstSpace = message.indexOf(' ');
         int secondSpace = firstSpace < 0 ? -1 : message.indexOf(' ', firstSpace + 1);
         if (secondSpace < 0) {
@@ -197,10 +206,18 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
             LOG.warn("Ignoring a message on {} with a malformed position: {}", channel, e.getMessage());
             return;
         }
-        String payload = message.substring(secondSpace + 1);
+        deliver(local, topic, message.substring(secondSpace + 1), position);
+    }
+
+    /** To every local listener; without a position through the listener's two-argument {@code onMessage}. */
+    private static void deliver(Channel local, String topic, String payload, StreamPosition position) {
         for (Registration registration : local.listeners) {
             try {
-                registration.listener.onMessage(topic, payload, position);
+                if (position == null) {
+                    registration.listener.onMessage(topic, payload);
+                } else {
+                    registration.listener.onMessage(topic, payload, position);
+                }
             } catch (RuntimeException e) {
                 // One failing listener must not stop delivery to the others.
                 LOG.warn("Listener {} of topic '{}' failed", registration.listener, topic, e);

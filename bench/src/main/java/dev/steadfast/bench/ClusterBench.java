@@ -145,7 +145,8 @@ public final class ClusterBench {
                   + " raw_redis_ratio=%.2f history_publish_per_s=%.0f history_raw_redis_ratio=%.2f"
                   + " history_raw_script_ratio=%.2f broker_alone_ratio=%.2f publish_nofsync_per_s=%.0f"
                   + " raw_redis_nofsync_ratio=%.2f history_publish_nofsync_per_s=%.0f"
-                  + " history_raw_redis_nofsync_ratio=%.2f recovered_pct=%.1f recovery_ms=%.0f",
+                  + " history_raw_redis_nofsync_ratio=%.2f in_process_hub_per_s=%.0f recovered_pct=%.1f"
+                  + " recovery_ms=%.0f",
               NODES, cluster.deliveriesPerSecond(), cluster.p99Millis(), ratio, fsync.plainHub(),
               fsync.plainHub() / fsync.rawPublish(), fsync.historyHub(), fsync.historyHub() / fsync.rawPublish(),
               fsync.historyHub() / fsync.rawScript(), fsync.historyHub() / fsync.historyBroker(),

@@ -37,6 +37,12 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
     /** Channels Redis confirmed for this connection (cleared when the connection drops). */
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
     /**
+     * Per channel, the UNSUBSCRIBEs sent and not answered yet (cleared when the connection drops). Redis answers in
+     * order, so a {@code subscribed} reply that arrives while one is pending answers a SUBSCRIBE sent before it, which
+     * that UNSUBSCRIBE undoes: stale, it must not make a topic re-added meanwhile active.
+     */
+    private final ConcurrentHashMap<String, Integer> unsubscribing = new ConcurrentHashMap<>();
+    /**
      * Every SUBSCRIBE/UNSUBSCRIBE is sent from this one Lettuce thread: in the order the topic table changed, and
      * leaving no Lettuce or Netty per-thread state on the caller's thread.
      */
@@ -117,6 +123,7 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
     /** The connection dropped: nothing is confirmed any more, history reads wait for the re-subscription. */
     void disconnected() {
         confirmed.clear();
+        unsubscribing.clear();
         for (Channel channel : channels.values()) {
             if (channel.active.isDone()) {
                 channel.active = new CompletableFuture<>();
@@ -133,10 +140,18 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
     }
 
     private void sendUnsubscribe(String channel) {
-        send(() -> connection.async().unsubscribe(channel).exceptionally(failure -> {
-            LOG.debug("UNSUBSCRIBE {} not sent: {}", channel, failure.toString());
-            return null;
-        }));
+        send(() -> {
+            unsubscribing.merge(channel, 1, Integer::sum);
+            connection.async().unsubscribe(channel).exceptionally(failure -> {
+                LOG.debug("UNSUBSCRIBE {} not sent: {}", channel, failure.toString());
+                unsubscribeAnswered(channel);
+                return null;
+            });
+        });
+    }
+
+    private void unsubscribeAnswered(String channel) {
+        unsubscribing.computeIfPresent(channel, (name, count) -> count > 1 ? count - 1 : null);
     }
 
     private void send(Runnable command) {
@@ -158,14 +173,16 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
         Channel local = channels.get(channel.substring(channelPrefix.length()));
         if (local == null) {
             sendUnsubscribe(channel);  // the last listener left while SUBSCRIBE was on its way, or a stale resubscribe
-        } else {
+        } else if (!unsubscribing.containsKey(channel)) {
             local.active.complete(null);
         }
+        // else: stale, an UNSUBSCRIBE sent after it is still to be answered; its reply re-subscribes the topic.
     }
 
     @Override
     public void unsubscribed(String channel, long count) {
         confirmed.remove(channel);
+        unsubscribeAnswered(channel);
         String topic = channel.startsWith(channelPrefix) ? channel.substring(channelPrefix.length()) : null;
         Channel local = topic == null ? null : channels.get(topic);
         if (local != null) {

@@ -18,7 +18,8 @@ import java.util.Locale;
  */
 public final class Bench {
   /** Every benchmark, in the order {@code all} runs them. */
-  static final List<String> NAMES = List.of("startup", "threads", "leak", "websocket", "cluster", "doctor");
+  static final List<String> NAMES = List.of("startup", "threads", "leak", "websocket", "cluster", "doctor",
+      "verdicts");
 
   private Bench() {}
 

@@ -2,6 +2,7 @@ package dev.steadfast.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steadfast.bench.doctor.ChildJvm;
 import dev.steadfast.bench.doctor.HangServiceMain;
 import dev.steadfast.bench.doctor.LeakingServiceMain;
 import dev.steadfast.bench.leak.HeapDumpDiff;
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
  *   <li>leak: targets leaking 1024, 256, 64, 32 and 16 bytes per second next to a wandering cache and request list,
  *       sampled for {@value #LEAK_WINDOW_SECONDS} s every {@value #LEAK_INTERVAL_SECONDS} s, all at once: the smallest
  *       rate whose verdict is GROWING with the leaking class named, and when the running verdict first said so at
- *       1 KB/s;
+ *       1 KB/s; and the same service without its leak (churn only), where every verdict must say no growth;
  *   <li>what a user does instead on a 1 KB/s target: two {@code jcmd GC.class_histogram} snapshots 60 s apart diffed
  *       by hand, and two {@code jcmd GC.heap_dump}s diffed with Shark (instance counts per class); a false culprit is
  *       a class among the top {@value #TOP_CULPRITS} increases that the leak does not add to.
@@ -68,7 +69,7 @@ public final class DoctorBench {
     public static void main(String[] args) throws Exception {
         System.out.printf(Locale.ROOT, "doctor benchmark, JDK %s, load average %.2f (shared machine)%n",
                 Runtime.version(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        ExecutorService background = Executors.newFixedThreadPool(RATES.length + 1, r -> {
+        ExecutorService background = Executors.newFixedThreadPool(RATES.length + 2, r -> {
             Thread thread = new Thread(r, "doctor-bench-leak");
             thread.setDaemon(true);
             return thread;
@@ -78,6 +79,7 @@ public final class DoctorBench {
             for (int rate : RATES) {
                 leakRuns.add(background.submit(() -> leakRun(rate)));
             }
+            Future<Run> clean = background.submit(() -> leakRun(0));
             Future<long[]> manual = background.submit(DoctorBench::manualDiffs);
             double[] hang = hang();
             long leakMin = -1;
@@ -99,12 +101,18 @@ public final class DoctorBench {
                     doctorFalse = growing.stream().filter(c -> !LeakingServiceMain.LEAK_CLASSES.contains(c)).count();
                 }
             }
+            Run cleanRun = clean.get(LEAK_WINDOW_SECONDS * 5L, TimeUnit.SECONDS);
+            int cleanGrowing = JSON.readTree(cleanRun.out()).get("growing").asBoolean() ? 1 : 0;
+            int cleanRunningGrowing = cleanRun.err().contains("running verdict: GROWING") ? 1 : 0;
+            System.out.printf(Locale.ROOT, "no leak (churn only): exit %d, running verdict ever GROWING: %s%n",
+                    cleanRun.code(), cleanRunningGrowing == 1);
             long[] diffs = manual.get(LEAK_WINDOW_SECONDS * 5L, TimeUnit.SECONDS);
             System.out.printf(Locale.ROOT, "BENCH doctor hang_ms=%.0f jstack_ms=%.0f doctor_finds_class_init=%d"
                     + " jstack_finds_class_init=%d leak_min_bytes_per_s=%d leak_verdict_s=%.0f"
                     + " doctor_false_culprits=%d histogram_diff_false_culprits=%d shark_diff_false_culprits=%d"
-                    + " shark_diff_ms=%d%n", hang[0], hang[1], (long) hang[2], (long) hang[3], leakMin,
-                    verdictSeconds, doctorFalse, diffs[0], diffs[1], diffs[2]);
+                    + " shark_diff_ms=%d no_leak_growing=%d no_leak_running_growing=%d%n", hang[0], hang[1],
+                    (long) hang[2], (long) hang[3], leakMin, verdictSeconds, doctorFalse, diffs[0], diffs[1], diffs[2],
+                    cleanGrowing, cleanRunningGrowing);
         } finally {
             background.shutdownNow();
         }
@@ -114,7 +122,7 @@ public final class DoctorBench {
     private static double[] hang() throws Exception {
         double[] doctor = new double[HANG_RUNS];
         double[] jstack = new double[HANG_RUNS];
-        try (Child target = Child.start(HangServiceMain.class, "monitor")) {
+        try (ChildJvm target = ChildJvm.start(HangServiceMain.class, "monitor")) {
             doctor("hang", target.pid(), "--samples", "1");
             for (int i = 0; i < HANG_RUNS; i++) {
                 Run run = doctor("hang", target.pid(), "--samples", "1");
@@ -128,7 +136,7 @@ public final class DoctorBench {
         }
         int doctorClassInit;
         int jstackClassInit;
-        try (Child target = Child.start(HangServiceMain.class, "class-init")) {
+        try (ChildJvm target = ChildJvm.start(HangServiceMain.class, "class-init")) {
             Run run = doctor("hang", target.pid(), "--samples", "1");
             doctorClassInit = run.code() == 1 && run.out().contains("CLASS_INITIALIZATION deadlock") ? 1 : 0;
             jstackClassInit = jdkTool("jstack", "-l", target.pid()).contains("deadlock") ? 1 : 0;
@@ -139,7 +147,7 @@ public final class DoctorBench {
     }
 
     private static Run leakRun(int rate) throws Exception {
-        try (Child target = Child.start(LeakingServiceMain.class, Integer.toString(rate))) {
+        try (ChildJvm target = ChildJvm.start(LeakingServiceMain.class, Integer.toString(rate))) {
             return doctor("leaks", target.pid(), "--duration", LEAK_WINDOW_SECONDS + "s", "--interval",
                     LEAK_INTERVAL_SECONDS + "s", "--json");
         }
@@ -148,7 +156,7 @@ public final class DoctorBench {
     /** {histogram-diff false culprits, Shark-diff false culprits, Shark analysis ms} on a 1 KB/s target. */
     private static long[] manualDiffs() throws Exception {
         Path directory = Files.createTempDirectory("doctor-bench-");
-        try (Child target = Child.start(LeakingServiceMain.class, "1024")) {
+        try (ChildJvm target = ChildJvm.start(LeakingServiceMain.class, "1024")) {
             Thread.sleep(5_000);
             String before = jdkTool("jcmd", target.pid(), "GC.class_histogram");
             Path dumpBefore = directory.resolve("before.hprof");
@@ -195,7 +203,7 @@ public final class DoctorBench {
         return new Run(code, out.toString(), err.toString(), (System.nanoTime() - start) / 1_000_000);
     }
 
-    private static String jdkTool(String tool, String... args) throws IOException, InterruptedException {
+    static String jdkTool(String tool, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", tool).toString());
         command.addAll(List.of(args));
@@ -217,40 +225,9 @@ public final class DoctorBench {
                 + (m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
     }
 
-    private static void require(boolean condition, String message) {
+    static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);
-        }
-    }
-
-    /** A target JVM started from this classpath; closing kills it. */
-    private static final class Child implements AutoCloseable {
-        private final Process process;
-
-        private Child(Process process) {
-            this.process = process;
-        }
-
-        static Child start(Class<?> main, String argument) throws IOException {
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            Process process = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp",
-                    System.getProperty("java.class.path"), main.getName(), argument)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            byte[] ready = new byte[6];
-            int read = process.getInputStream().readNBytes(ready, 0, ready.length);
-            require(read == ready.length && new String(ready, StandardCharsets.UTF_8).equals("READY\n"),
-                    main.getSimpleName() + " did not start");
-            return new Child(process);
-        }
-
-        String pid() {
-            return Long.toString(process.pid());
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

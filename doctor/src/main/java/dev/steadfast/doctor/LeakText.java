@@ -67,12 +67,13 @@ final class LeakText {
 
     /** Rises in every interval too few samples to tell from chance, as the progress line mentions them. */
     private static String unconfirmed(ClassHistogramTrend.Evaluation evaluation, String one, String many) {
-        if (evaluation.growing().isEmpty() || evaluation.risesConfirmed()) {
+        int rising = evaluation.unconfirmed().size();
+        if (rising == 0) {
             return "";
         }
-        int rising = evaluation.growing().size();
-        return "; " + rising + " " + (rising == 1 ? one : many) + " rising, told from chance from sample "
-                + evaluation.samplesToConfirm();
+        return "; " + rising + " " + (rising == 1 ? one : many) + " rising"
+                + (evaluation.chanceRuledOut() ? " by uneven steps, as a wandering count does"
+                        : ", told from chance from sample " + evaluation.samplesToConfirm() + " on");
     }
 
     /** A confidence level as a percentage with the digits it has: 95%, 99.99%. */
@@ -117,10 +118,10 @@ final class LeakText {
                 Sizes.rate(heap.liveBytes().perMinute()), confidence, Sizes.rate(heap.liveBytes().lowerPerMinute()),
                 Sizes.rate(heap.liveBytes().upperPerMinute()),
                 heap.liveGrowthSustained() ? "" : " (uneven: not counted as growth on its own)"));
+        out.append(notConfirmed(heap, "classes", top));
         if (heap.growing().isEmpty()) {
-            out.append("No class grew in every interval.\n");
+            out.append(heap.unconfirmed().isEmpty() ? "No class grew in every interval.\n" : "");
         } else {
-            out.append(notConfirmed(heap, "classes"));
             heap.growingBytes().ifPresent(s -> out.append(String.format(Locale.ROOT,
                     "Growing classes (grew in every interval), together %s (%s: %s .. %s):%n",
                     Sizes.rate(s.perMinute()), confidence, Sizes.rate(s.lowerPerMinute()),
@@ -139,10 +140,10 @@ final class LeakText {
             }
         }
         out.append(String.format(Locale.ROOT, "%nThreads: %d -> %d%n", first.threads(), last.threads()));
+        out.append(notConfirmed(threads, "thread-name patterns", top));
         if (threads.growing().isEmpty()) {
-            out.append("No thread-name pattern grew in every interval.\n");
+            out.append(threads.unconfirmed().isEmpty() ? "No thread-name pattern grew in every interval.\n" : "");
         } else {
-            out.append(notConfirmed(threads, "thread-name patterns"));
             out.append("Thread-name patterns that grew in every interval:\n");
             for (ClassHistogramTrend.Growth growth : threads.growing()) {
                 out.append(String.format(Locale.ROOT, "  %-40s %d -> %d threads, %s (%s: %s .. %s)%n",
@@ -167,14 +168,27 @@ final class LeakText {
     }
 
     /** Why rises in every interval were not counted, or nothing when they were. */
-    private static String notConfirmed(ClassHistogramTrend.Evaluation evaluation, String what) {
-        if (evaluation.risesConfirmed()) {
+    private static String notConfirmed(ClassHistogramTrend.Evaluation evaluation, String what, int top) {
+        if (evaluation.unconfirmed().isEmpty()) {
             return "";
         }
-        return String.format(Locale.ROOT, "Not counted as growth: with %d %s changing in every interval, one of them rises in every one"
-                + " of %d intervals by chance more often than %s of the time; %d samples would tell (sample longer"
-                + " or more often).%n", evaluation.changing(), what, evaluation.samples() - 1,
-                percent(ClassHistogramTrend.CHANCE_RISE_TOLERATED), evaluation.samplesToConfirm());
+        StringBuilder text = new StringBuilder();
+        if (evaluation.chanceRuledOut()) {
+            text.append("Rose in every interval, but by steps too uneven to tell from a count that wanders (a cache"
+                    + " with random puts and removes); not counted as growth:\n");
+        } else {
+            text.append(String.format(Locale.ROOT, "Rose in every interval, not counted as growth: with %d %s changing"
+                    + " in every interval, one of them rises in every one of %d intervals by chance more often than %s"
+                    + " of the time; %d samples would tell (sample longer or more often):%n", evaluation.changing(),
+                    what, evaluation.samples() - 1, percent(ClassHistogramTrend.CHANCE_RISE_TOLERATED),
+                    evaluation.samplesToConfirm()));
+        }
+        List<ClassHistogramTrend.Growth> shown = evaluation.unconfirmed();
+        for (ClassHistogramTrend.Growth growth : shown.subList(0, Math.min(top, shown.size()))) {
+            text.append(String.format(Locale.ROOT, "  %-50s %,d -> %,d%n", growth.name(), growth.instancesAtStart(),
+                    growth.instancesAtEnd()));
+        }
+        return text.toString();
     }
 
     static Map<String, Object> toJson(String target, LeakSampling.Result result, List<ClassRetention> retention,
@@ -198,10 +212,10 @@ final class LeakText {
         root.put("samples", samples);
         root.put("liveBytesPerMinute", slope(result.heap().liveBytes()));
         root.put("growingClassesBytesPerMinute", result.heap().growingBytes().map(LeakText::slope).orElse(null));
-        root.put("growingClasses", growths(confirmed(result.heap()), top));
-        root.put("growingThreadPatterns", growths(confirmed(result.threads()), Integer.MAX_VALUE));
-        root.put("unconfirmedRisingClasses", growths(unconfirmed(result.heap()), top));
-        root.put("unconfirmedRisingThreadPatterns", growths(unconfirmed(result.threads()), Integer.MAX_VALUE));
+        root.put("growingClasses", growths(result.heap().growing(), top));
+        root.put("growingThreadPatterns", growths(result.threads().growing(), Integer.MAX_VALUE));
+        root.put("unconfirmedRisingClasses", growths(result.heap().unconfirmed(), top));
+        root.put("unconfirmedRisingThreadPatterns", growths(result.threads().unconfirmed(), Integer.MAX_VALUE));
         root.put("changingClasses", result.heap().changing());
         root.put("changingThreadPatterns", result.threads().changing());
         root.put("samplesToConfirmRises", Math.max(result.heap().samplesToConfirm(),
@@ -222,14 +236,6 @@ final class LeakText {
         }
         root.put("retention", held);
         return root;
-    }
-
-    private static List<ClassHistogramTrend.Growth> confirmed(ClassHistogramTrend.Evaluation evaluation) {
-        return evaluation.risesConfirmed() ? evaluation.growing() : List.of();
-    }
-
-    private static List<ClassHistogramTrend.Growth> unconfirmed(ClassHistogramTrend.Evaluation evaluation) {
-        return evaluation.risesConfirmed() ? List.of() : evaluation.growing();
     }
 
     private static List<Object> growths(List<ClassHistogramTrend.Growth> growing, int top) {

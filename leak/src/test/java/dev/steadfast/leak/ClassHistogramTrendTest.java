@@ -55,33 +55,38 @@ class ClassHistogramTrendTest {
     }
 
     /**
-     * One count changing over five samples rises in every interval by chance once in 5! = 120 runs: reported, not yet
-     * a verdict; from seven samples (once in 5,040) it is.
+     * With two counts changing in every interval, one of them rises in all four intervals of five samples by chance in
+     * up to 2 of 5! = 120 runs: reported, not yet a verdict; from six samples (2 in 720) it is.
      */
     @Test
     void counts_growingInEveryInterval_areGrowthWithNoBytes_onceEnoughSamplesRuleOutChance() {
         ClassHistogramTrend threads = ClassHistogramTrend.of(7, 0);
         for (int i = 0; i < 5; i++) {
-            threads.addCounts(Duration.ofSeconds(i + 1), Map.of("pool-*-thread-*", 2L + i, "main", 1L));
+            threads.addCounts(Duration.ofSeconds(i + 1), counts(i));
         }
         ClassHistogramTrend.Evaluation five = threads.evaluate();
         assertThat(five.isGrowing()).as(five.toString()).isFalse();
-        assertThat(five.growing()).extracting(ClassHistogramTrend.Growth::name).containsExactly("pool-*-thread-*");
-        assertThat(five.risesConfirmed()).isFalse();
-        assertThat(five.changing()).isEqualTo(1);
-        assertThat(five.samplesToConfirm()).isEqualTo(7);
+        assertThat(five.growing()).isEmpty();
+        assertThat(five.unconfirmed()).extracting(ClassHistogramTrend.Growth::name).containsExactly("pool-*-thread-*");
+        assertThat(five.chanceRuledOut()).isFalse();
+        assertThat(five.changing()).isEqualTo(2);
+        assertThat(five.samplesToConfirm()).isEqualTo(6);
 
-        for (int i = 5; i < 7; i++) {
-            threads.addCounts(Duration.ofSeconds(i + 1), Map.of("pool-*-thread-*", 2L + i, "main", 1L));
-        }
+        threads.addCounts(Duration.ofSeconds(6), counts(5));
         ClassHistogramTrend.Evaluation evaluation = threads.evaluate();
 
         assertThat(evaluation.isGrowing()).isTrue();
-        assertThat(evaluation.risesConfirmed()).isTrue();
+        assertThat(evaluation.chanceRuledOut()).isTrue();
+        assertThat(evaluation.unconfirmed()).isEmpty();
         assertThat(evaluation.growing()).singleElement().satisfies(g -> {
             assertThat(g.name()).isEqualTo("pool-*-thread-*");
             assertThat(g.instances().perMinute()).isCloseTo(60, within(1e-6));
         });
+    }
+
+    /** A leaking pool next to a pool whose size goes up and down with the load, and the main thread. */
+    private static Map<String, Long> counts(int sample) {
+        return Map.of("pool-*-thread-*", 2L + sample, "worker-*", 3L + sample % 2, "main", 1L);
     }
 
     /**
@@ -132,6 +137,47 @@ class ClassHistogramTrendTest {
             boolean alarmed = false;
             for (int i = 0; i < 13; i++) {
                 trend.add(Duration.ofSeconds(2L * i + 1), busyHistogram(random));
+                if (trend.samples() >= ClassHistogramTrend.MIN_SAMPLES && trend.evaluate().isGrowing()) {
+                    alarmed = true;
+                }
+            }
+            falseAlarms += alarmed ? 1 : 0;
+        }
+
+        assertThat(falseAlarms).as("runs of 13 samples with a GROWING verdict, of %d", runs).isLessThanOrEqualTo(2);
+    }
+
+    /**
+     * A cache with random puts and removes at its steady size (the bench's {@code LeakingServiceMain} without its leak,
+     * recorded at 0.5 s): its entry count is a random walk, which rises several intervals in a row far more often
+     * than independent scatter does (one in 2^(n-1), not one in n!), and a line through a random walk looks
+     * significant. The heap moves with it. Neither may be called growth: at most 2 of 1,000 runs of 13 samples.
+     */
+    @Test
+    void cacheWithRandomPutsAndRemoves_isNotCalledGrowingInRunningVerdicts() {
+        SplittableRandom random = new SplittableRandom(42);
+        int runs = 1_000;
+        int falseAlarms = 0;
+        for (int run = 0; run < runs; run++) {
+            ClassHistogramTrend trend = ClassHistogramTrend.of(13,
+                    ClassHistogramTrend.DEFAULT_THRESHOLD_BYTES_PER_MINUTE);
+            long entries = 2_000;
+            boolean alarmed = false;
+            for (int i = 0; i < 13; i++) {
+                // 25 puts or removes of random keys out of 4,000 between two samples.
+                for (int op = 0; op < 25; op++) {
+                    boolean hit = random.nextInt(4_000) < entries;
+                    if (random.nextBoolean()) {
+                        entries += hit ? 0 : 1;
+                    } else {
+                        entries -= hit ? 1 : 0;
+                    }
+                }
+                trend.add(Duration.ofMillis(500L * i + 1), " num     #instances         #bytes  class name\n"
+                        + String.format("   1:   %10d   %12d  com.acme.CacheEntry%n", entries, entries * 24)
+                        + String.format("   2:   %10d   %12d  char[]%n", entries, entries * 280)
+                        + String.format("   3:   %10d   %12d  java.util.HashMap$Node%n", entries, entries * 32)
+                        + "   4:        10000         480000  java.lang.Class (java.base@17)\n");
                 if (trend.samples() >= ClassHistogramTrend.MIN_SAMPLES && trend.evaluate().isGrowing()) {
                     alarmed = true;
                 }

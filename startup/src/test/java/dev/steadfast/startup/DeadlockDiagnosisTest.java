@@ -103,6 +103,14 @@ class DeadlockDiagnosisTest {
         + FIXTURE + "ClinitAlpha] was abandoned while it ran") && w.contains("can no longer be initialized"));
     assertThat(report.toString().split("CLASS_INITIALIZATION deadlock", -1)).as("the deadlock printed once")
         .hasSize(2);
+    // The one-line root cause names the class each step waits for, from inside its own static initializer.
+    assertThat(alpha.blocker()).contains(FIXTURE + "ClinitAlpha.<clinit>")
+        .contains("waiting for class " + FIXTURE + "ClinitBeta to be initialized");
+    assertThat(beta.blocker()).contains(FIXTURE + "ClinitBeta.<clinit>")
+        .contains("waiting for class " + FIXTURE + "ClinitAlpha to be initialized");
+    assertThat(report.step(report.failedStep().orElseThrow()).error()).get().extracting(StepError::message)
+        .asString().contains("; blocked in ").contains(FIXTURE + "Clinit").contains(": waiting for class " + FIXTURE);
+    assertThat(report.summary()).contains("waiting for class " + FIXTURE + "Clinit");
   }
 
   @Test
@@ -168,6 +176,29 @@ class DeadlockDiagnosisTest {
     assertThat(diagnosis.classInitializationWaits()).singleElement().asString().startsWith(helper);
     assertThat(diagnosis.blocker()).contains("held by " + helper);
     assertThat(report.warnings()).anyMatch(w -> w.contains("static initializer of [" + lockCycle + "] failed"));
+  }
+
+  @Test
+  void stepWhoseStaticInitializerThrows_isFailed_andThePoisonedClassWarned_evenWhenItsRetrySeesOnlyNoClassDefFoundError()
+      throws Exception {
+    ClassLoader throwaway = new FixtureLoader(getClass().getClassLoader());
+    String throwing = FIXTURE + "ClinitThrows";
+    StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION)
+        .threadNamePrefix(PREFIX + "-throws")
+        .step("settings", s -> s.optional().retry(2, Duration.ofMillis(1))
+            .start(ctx -> Class.forName(throwing, true, throwaway)))
+        .build();
+
+    StartupReport report = plan.start().report();
+
+    StepReport settings = report.step("settings");
+    assertThat(settings.status()).isEqualTo(StepStatus.FAILED);
+    assertThat(settings.attempts()).isEqualTo(2);
+    // The retry met the class already poisoned by the first attempt: that error alone names it.
+    assertThat(settings.error()).get().extracting(StepError::type).isEqualTo(NoClassDefFoundError.class.getName());
+    assertThat(report.warnings()).singleElement().asString()
+        .startsWith("step 'settings': the static initializer of [" + throwing + "] failed")
+        .contains("can no longer be initialized in this JVM").contains("restart the JVM");
   }
 
   @Test

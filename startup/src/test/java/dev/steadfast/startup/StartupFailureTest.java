@@ -6,8 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -104,6 +111,67 @@ class StartupFailureTest {
     assertThat(report.step("slow-index").status()).isEqualTo(StepStatus.CANCELLED);
     assertThat(report.step("slow-index").detail()).contains("cancelled because required step 'db' failed");
     assertThat(report.duration()).isLessThan(Duration.ofSeconds(10));
+  }
+
+  /**
+   * The race the scheduler's property test met once in a few hundred plans: a step begun and on its way to a thread is
+   * cancelled (a required step failed meanwhile), and then the executor rejects it. It was decided a second time
+   * (FAILED after CANCELLED), and the run's count of running steps went below zero, so the coordinator waited forever.
+   * The caller's executor here rejects the second step only once that step was cancelled, which makes the race certain.
+   */
+  @Test
+  void stepCancelledWhileTheExecutorRejectsIt_isDecidedOnce_andStartupEnds() throws Exception {
+    CountDownLatch cacheCancelled = new CountDownLatch(1);
+    List<String> events = new CopyOnWriteArrayList<>();
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "rejecting-test-worker");
+          t.setDaemon(true);
+          return t;
+        }) {
+      private final AtomicInteger handedOver = new AtomicInteger();
+
+      @Override
+      public void execute(Runnable task) {
+        if (handedOver.incrementAndGet() == 2) { // the second step begun, 'cache'
+          try {
+            cacheCancelled.await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new RejectedExecutionException("the test's executor rejects the second step");
+        }
+        super.execute(task);
+      }
+    };
+    try {
+      StartupPlan plan = StartupPlan.builder().environment(Environment.PRODUCTION).executor(executor)
+          .listener(new StartupListener() {
+            @Override
+            public void onStepEvent(StepEvent e) {
+              events.add(e.step() + " " + e.kind());
+              if (e.step().equals("cache") && e.kind() == StepEvent.Kind.CANCELLED) {
+                cacheCancelled.countDown();
+              }
+            }
+          })
+          .step("db", s -> s.start(ctx -> {
+            throw new IllegalStateException("no database");
+          }))
+          .step("cache", s -> s.start(ctx -> { }))
+          .build();
+
+      StartupReport report = plan.startInBackground().awaitReport(Duration.ofSeconds(30));
+
+      assertThat(report.outcome()).isEqualTo(StartupOutcome.FAILED);
+      assertThat(report.step("cache").status()).isEqualTo(StepStatus.CANCELLED);
+      assertThat(report.step("cache").detail())
+          .isEqualTo("cancelled because required step 'db' failed before it began running");
+      assertThat(events).filteredOn(e -> e.startsWith("cache ")).containsExactly("cache STARTING", "cache CANCELLED");
+    } finally {
+      executor.shutdownNow();
+      executor.awaitTermination(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -50,8 +50,9 @@ import reactor.core.Disposable;
  * missed ({@link #recover}).
  *
  * <p><b>Guarantees.</b> A publish completes only after Redis ran the publish script: the message got its offset,
- * was appended to the history (when enabled) and was published to every node subscribed at that moment, in one
- * atomic step. While Redis is unreachable, or more than {@link RedisBrokerConfig#maxInFlightPublishes()} publishes
+ * was appended to the history and was published to every node subscribed at that moment, in one atomic step. With
+ * {@code historySize} 0 a publish is a plain {@code PUBLISH}, complete once Redis answered it, and delivered without
+ * a position (no offset, no epoch: there is nothing to recover from). While Redis is unreachable, or more than {@link RedisBrokerConfig#maxInFlightPublishes()} publishes
  * wait for it, a publish fails at once with a {@link BrokerException} ({@code broker_unavailable} /
  * {@code broker_overloaded}); it is never accepted and then dropped.
  *

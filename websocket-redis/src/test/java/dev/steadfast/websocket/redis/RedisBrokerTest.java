@@ -146,13 +146,14 @@ class RedisBrokerTest {
         nodeB.subscribe("room:1", onB);
         awaitSubscribed(nodeB, "room:1");
         List<CompletableFuture<Void>> acks = new ArrayList<>();
-        for (int i = 1; i <= 1_000; i++) {
+        // The last publish goes out after the last reload, with nothing flushed after it: it is always acknowledged.
+        for (int i = 1; i <= 1_001; i++) {
             acks.add(nodeA.publish("room:1", Integer.toString(i)).toCompletableFuture());
             long next = System.nanoTime() + 20_000;
             while (System.nanoTime() < next) {
                 Thread.onSpinWait();
             }
-            if (i % 100 == 0) {
+            if (i % 25 == 0) {
                 REDIS.call("SCRIPT", "FLUSH");
                 REDIS.call("SCRIPT", "LOAD", RedisBroker.publishScript());
             }
@@ -173,7 +174,7 @@ class RedisBrokerTest {
         assertThat(List.copyOf(onB.messages)).as("acknowledged publishes, in the order of publishing")
                 .extracting(message -> message.substring(message.indexOf(':') + 1))
                 .isEqualTo(acknowledged);
-        assertThat(acknowledged).hasSizeGreaterThan(500);
+        assertThat(acknowledged).contains("1001");
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.steadfast.bench.websocket.WireProtocol;
 import dev.steadfast.websocket.redis.RedisBroker;
 import dev.steadfast.websocket.redis.RedisBrokerConfig;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.security.SecureRandom;
@@ -34,13 +35,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Fan-out: one publish to {@code --fanout} subscribers spread over three nodes (child JVMs, Redis broker)
  *       vs the same on one node with the in-process broker; deliveries per second and p99 (medians over
  *       {@code --fanout-rounds} rounds), and their ratio ({@code single_node_ratio}, cluster / single).
- *   <li>Publish throughput: {@code --publishes} publishes through one node's WebSocket, each acknowledged (so each
- *       ran the history script on Redis), {@code --window} in flight, vs the same count of raw Lettuce
- *       {@code PUBLISH} commands on the same Redis from this JVM (the limit); {@code raw_redis_ratio} = hub / raw.
- *       In between, the same through a {@link RedisBroker} in this JVM, no WebSocket in front
- *       ({@code broker_alone_ratio} = hub / broker: what the hub adds to the history script's cost).
+ *   <li>Publish throughput: {@code --publishes} publishes through one node's WebSocket, each acknowledged,
+ *       {@code --window} in flight, on a topic with history (node 0: the publish script, {@code EVALSHA}) and on a
+ *       topic without history (a fourth node started with {@code --history-size 0}: a plain {@code PUBLISH}), vs the
+ *       same count of raw Lettuce {@code PUBLISH} commands on the same Redis from this JVM, same payload size and
+ *       window, to a channel without subscribers as the hub's are (the limit): {@code raw_redis_ratio} (no history)
+ *       and {@code history_raw_redis_ratio} = hub / raw. Beside them: the same through a {@link RedisBroker} in this
+ *       JVM, no WebSocket in front ({@code broker_alone_ratio} = history hub / broker), raw Lettuce {@code EVALSHA}
+ *       of the very publish script ({@code history_raw_script_ratio} = history hub / raw script: what history costs
+ *       in Redis itself), the hub with the in-process broker ({@code in_process_hub_per_s}: the hub's own bound for
+ *       one publishing connection), and the microseconds Redis spent per command ({@code INFO commandstats}).
  *       Measured with {@code appendfsync always} (what exact recovery needs: every acknowledged publication is on
- *       disk) and again with {@code appendfsync no} ({@code *_nofsync}: the hub's own cost).
+ *       disk; a raw {@code PUBLISH} writes nothing to the append-only file, so it is never fsynced) and again with
+ *       {@code appendfsync no} ({@code *_nofsync}).
  *   <li>Recovery: a client's position on a topic, {@code --recovery-messages} acknowledged publishes after it, Redis
  *       killed (SIGKILL) and restarted from its append-only file; then a client on another node subscribes with
  *       {@code since}: the share of the missed publications it gets back ({@code recovered_pct}) and the time from
@@ -87,10 +94,14 @@ public final class ClusterBench {
         fanoutRounds, publishes, window, recoveryMessages, historySize);
     try (LoadGenerator generator = LoadGenerator.create(2)) {
       Scenarios.FanoutResult single;
+      double inProcessHub;
       try (ServerProcess node = ServerProcess.launch("steadfast", serverIoThreads, serverHeap)) {
         WireProtocol protocol = WireProtocol.steadfast(WebsocketBench.wsUri(node), node.info("token"));
         single = new Scenarios(generator, protocol).fanout(fanoutSubscribers, 3, fanoutRounds);
         report("1 node, in-process", fanoutSubscribers, fanoutRounds, single);
+        inProcessHub = hubPublishes(generator, protocol, publishes, window);
+        System.out.printf(Locale.ROOT, "publish through the hub with the in-process broker (no Redis): %,.0f/s"
+            + " (median of 3 runs; the hub's own bound for one publishing connection)%n", inProcessHub);
       }
       try (RedisProcess redis = RedisProcess.create()) {
         redis.start();
@@ -111,19 +122,17 @@ public final class ClusterBench {
           Scenarios.FanoutResult cluster = scenarios.fanout(protocols, fanoutSubscribers, 3, fanoutRounds);
           report(NODES + " nodes, Redis", fanoutSubscribers, fanoutRounds, cluster);
 
-          double hubRate = hubPublishes(generator, protocols.get(0), publishes, window);
-          double brokerRate = brokerPublishes(redis.uri(), historySize, publishes, window);
-          double rawRate = rawPublishes(redis.uri(), publishes, window);
-          System.out.printf(Locale.ROOT, "publish, appendfsync always: through the hub (acked, history script)"
-              + " %,.0f/s vs RedisBroker alone in this JVM %,.0f/s vs raw Lettuce PUBLISH %,.0f/s (median of 3 runs"
-              + " each)%n", hubRate, brokerRate, rawRate);
-          // The same without an fsync per write: what the hub costs apart from the durability it asks of Redis.
+          // History topics (node 0: history 1,000), then topics without history (a fourth node, --history-size 0),
+          // each beside raw Lettuce PUBLISH on the same Redis, same payload size, window and fsync policy.
+          nodes.add(ServerProcess.launch("steadfast-redis", serverIoThreads, serverHeap, redis.uri(), secret, "0"));
+          WireProtocol plainNode = WireProtocol.steadfast(WebsocketBench.wsUri(nodes.get(NODES)),
+              nodes.get(0).info("token"));
+          PublishRates fsync = publishRates(generator, protocols.get(0), plainNode, redis.uri(), historySize,
+              publishes, window, "always");
           redis.configSet("appendfsync", "no");
-          double hubRateNoFsync = hubPublishes(generator, protocols.get(0), publishes, window);
-          double rawRateNoFsync = rawPublishes(redis.uri(), publishes, window);
+          PublishRates noFsync = publishRates(generator, protocols.get(0), plainNode, redis.uri(), historySize,
+              publishes, window, "no");
           redis.configSet("appendfsync", "always");
-          System.out.printf(Locale.ROOT, "publish, appendfsync no: through the hub %,.0f/s vs raw Lettuce PUBLISH"
-              + " %,.0f/s (median of 3 runs each)%n", hubRateNoFsync, rawRateNoFsync);
 
           Recovered recovery = recovery(generator, protocols, redis, recoveryMessages, window);
           System.out.printf(Locale.ROOT, "recovery after a Redis restart: %,d of %,d acknowledged publications"
@@ -133,11 +142,17 @@ public final class ClusterBench {
           double ratio = cluster.deliveriesPerSecond() / single.deliveriesPerSecond();
           System.out.println(String.format(Locale.ROOT,
               "BENCH cluster nodes=%d fanout_per_s=%.0f fanout_p99_ms=%.2f single_node_ratio=%.2f publish_per_s=%.0f"
-                  + " raw_redis_ratio=%.2f broker_alone_ratio=%.2f publish_nofsync_per_s=%.0f"
-                  + " raw_redis_nofsync_ratio=%.2f recovered_pct=%.1f recovery_ms=%.0f",
-              NODES, cluster.deliveriesPerSecond(), cluster.p99Millis(), ratio, hubRate, hubRate / rawRate,
-              hubRate / brokerRate,
-              hubRateNoFsync, hubRateNoFsync / rawRateNoFsync, 100.0 * recovery.received() / recoveryMessages,
+                  + " raw_redis_ratio=%.2f history_publish_per_s=%.0f history_raw_redis_ratio=%.2f"
+                  + " history_raw_script_ratio=%.2f broker_alone_ratio=%.2f publish_nofsync_per_s=%.0f"
+                  + " raw_redis_nofsync_ratio=%.2f history_publish_nofsync_per_s=%.0f"
+                  + " history_raw_redis_nofsync_ratio=%.2f in_process_hub_per_s=%.0f recovered_pct=%.1f"
+                  + " recovery_ms=%.0f",
+              NODES, cluster.deliveriesPerSecond(), cluster.p99Millis(), ratio, fsync.plainHub(),
+              fsync.plainHub() / fsync.rawPublish(), fsync.historyHub(), fsync.historyHub() / fsync.rawPublish(),
+              fsync.historyHub() / fsync.rawScript(), fsync.historyHub() / fsync.historyBroker(),
+              noFsync.plainHub(), noFsync.plainHub() / noFsync.rawPublish(), noFsync.historyHub(),
+              noFsync.historyHub() / noFsync.rawPublish(), inProcessHub,
+              100.0 * recovery.received() / recoveryMessages,
               recovery.millis()));
         } finally {
           for (ServerProcess node : nodes) {
@@ -152,6 +167,69 @@ public final class ClusterBench {
     System.out.printf(Locale.ROOT, "%-18s fan-out: 1 publish to %,d subscribers: %,.0f deliveries/s, p50 %.2f ms,"
         + " p99 %.2f ms (median of %d rounds)%n", name, subscribers, result.deliveriesPerSecond(),
         result.p50Millis(), result.p99Millis(), rounds);
+  }
+
+  /**
+   * Publish rates with one fsync policy: a topic with history (the script) and one without (plain PUBLISH), each
+   * through the hub and through the broker alone, and Redis' own limits from this JVM: raw Lettuce {@code PUBLISH}
+   * and raw Lettuce {@code EVALSHA} of the very publish script; with the microseconds Redis spent per command
+   * ({@code INFO commandstats}).
+   */
+  record PublishRates(double historyHub, double historyBroker, double rawScript, double plainHub,
+      double plainBroker, double rawPublish) {}
+
+  static PublishRates publishRates(LoadGenerator generator, WireProtocol historyNode, WireProtocol plainNode,
+      String uri, int historySize, int count, int window, String appendfsync) throws Exception {
+    resetStats(uri);
+    double historyHub = hubPublishes(generator, historyNode, count, window);
+    String historyStats = commandStats(uri);
+    double historyBroker = brokerPublishes(uri, historySize, count, window);
+    double rawScript = rawScriptPublishes(uri, historySize, count, window);
+    resetStats(uri);
+    double plainHub = hubPublishes(generator, plainNode, count, window);
+    String plainStats = commandStats(uri);
+    double plainBroker = brokerPublishes(uri, 0, count, window);
+    resetStats(uri);
+    double rawPublish = rawPublishes(uri, count, window);
+    String rawStats = commandStats(uri);
+    System.out.printf(Locale.ROOT, "publish, appendfsync %s, %,d x %d in flight (median of 3 runs each):%n"
+        + "  history topic: hub %,.0f/s, RedisBroker alone %,.0f/s, raw Lettuce EVALSHA of the script %,.0f/s;"
+        + " Redis per hub publish: %s%n"
+        + "  topic without history: hub %,.0f/s, RedisBroker alone %,.0f/s; Redis per hub publish: %s%n"
+        + "  raw Lettuce PUBLISH %,.0f/s; Redis per raw publish: %s%n",
+        appendfsync, count, window, historyHub, historyBroker, rawScript, historyStats, plainHub, plainBroker,
+        plainStats, rawPublish, rawStats);
+    return new PublishRates(historyHub, historyBroker, rawScript, plainHub, plainBroker, rawPublish);
+  }
+
+  private static void resetStats(String uri) {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8)) {
+      connection.sync().configResetstat();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /** The publishing commands of {@code INFO commandstats} as {@code name=calls/usec_per_call}. */
+  private static String commandStats(String uri) {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8)) {
+      StringBuilder stats = new StringBuilder();
+      for (String line : connection.sync().info("commandstats").split("\r?\n")) {
+        for (String command : List.of("evalsha", "eval", "publish", "script|load")) {
+          if (line.startsWith("cmdstat_" + command + ":")) {
+            String calls = line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1");
+            String micros = line.replaceAll(".*usec_per_call=([0-9.]+).*", "$1");
+            stats.append(stats.length() == 0 ? "" : ", ").append(command).append(' ').append(calls)
+                .append(" calls ").append(micros).append(" us each");
+          }
+        }
+      }
+      return stats.length() == 0 ? "none" : stats.toString();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
   }
 
   /** Publishes per second through one node's WebSocket, counted at the ack; the median of three runs. */
@@ -191,15 +269,38 @@ public final class ClusterBench {
   }
 
   /**
+   * Raw Lettuce {@code EVALSHA} of the broker's publish script per second (same keys, payload, history size and
+   * window as a history topic's publish, no WebSocket, no broker): what keeping a history costs in Redis itself.
+   */
+  static double rawScriptPublishes(String uri, int historySize, int count, int window) throws Exception {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8)) {
+      String sha = connection.sync().scriptLoad(RedisBroker.publishScript());
+      String[] keys = {"steadfast:meta:raw-script", "steadfast:history:raw-script"};
+      Semaphore permits = new Semaphore(window);
+      AtomicInteger refused = new AtomicInteger();
+      double rate = medianRate(permits, window, count, i -> connection.async()
+          .<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, "steadfast:topic:raw-script", PAYLOAD,
+              Integer.toString(historySize), "300", "epoch")
+          .whenComplete((offset, failure) -> answered(permits, refused, failure)));
+      requireNoneRefused(refused, "Redis");
+      return rate;
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /**
    * {@link RedisBroker#publish} per second from this JVM, without a WebSocket in front: the history script's cost on
    * Redis and Lettuce's, i.e. what the hub is bounded by; the median of three runs.
    */
   static double brokerPublishes(String uri, int historySize, int count, int window) throws Exception {
     try (RedisBroker broker = RedisBroker.connect(RedisBrokerConfig.custom().uri(uri).historySize(historySize)
         .build())) {
+      String topic = historySize > 0 ? "broker-alone" : "broker-alone-plain";
       Semaphore permits = new Semaphore(window);
       AtomicInteger refused = new AtomicInteger();
-      double rate = medianRate(permits, window, count, i -> broker.publish("broker-alone", PAYLOAD)
+      double rate = medianRate(permits, window, count, i -> broker.publish(topic, PAYLOAD)
           .whenComplete((ignored, failure) -> answered(permits, refused, failure)));
       requireNoneRefused(refused, "the Redis broker");
       return rate;

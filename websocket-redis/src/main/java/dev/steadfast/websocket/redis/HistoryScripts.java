@@ -10,7 +10,7 @@ import io.lettuce.core.ScriptOutputType;
  * <p>Keys per topic: a hash {@code <prefix>meta:<topic>} with fields {@code epoch} and {@code offset}, and a stream
  * {@code <prefix>history:<topic>} whose entry IDs are {@code <offset>-0}; both expire {@code historyTtl} after the
  * last publication. The live channel is {@code <prefix>topic:<topic>}; its messages are
- * {@code "<offset> <epoch> <payload>"}.
+ * {@code "<offset> <epoch> <payload>"} (a broker without history publishes {@code "- <payload>"} there, no script).
  */
 final class HistoryScripts {
 

@@ -3,29 +3,51 @@ package dev.steadfast.websocket.redis;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One Lua script, always sent in full ({@code EVAL}; Redis caches the compiled script by its SHA-1).
+ * One Lua script: its source, the SHA-1 Redis caches it under, and its reply type.
  *
- * <p>Not {@code EVALSHA} with a fallback to {@code EVAL} on {@code NOSCRIPT}: Redis has no script cached after it
- * starts (or restarts, or {@code SCRIPT FLUSH}), and the fallback re-sends a publish only when its {@code NOSCRIPT}
- * reply arrives, after later publishes already went out as {@code EVALSHA} and ran once an earlier {@code EVAL} had
- * loaded the script: publishes of one publisher got their offsets out of order (seen in
- * {@code RedisBrokerTest.scriptCacheLostWhilePublishing_publishesKeepTheirOrder}). Sending the source costs its few
- * hundred bytes per command; order is what the offsets promise.
+ * <p>{@link #run} sends the whole source ({@code EVAL}): right for a rare command, and never fails for a lost script
+ * cache. The hot path (a publish) sends the SHA through {@link OrderedScript}, which keeps the order of the calls when
+ * Redis lost its cache.
  */
 final class LuaScript {
 
-    private final byte[] source;
+    private final String source;
+    private final byte[] sourceBytes;
+    private final String sha;
     private final ScriptOutputType output;
 
     LuaScript(String source, ScriptOutputType output) {
-        this.source = source.getBytes(StandardCharsets.UTF_8);
+        this.source = source;
+        this.sourceBytes = source.getBytes(StandardCharsets.UTF_8);
+        this.sha = sha1(sourceBytes);
         this.output = output;
     }
 
+    String source() {
+        return source;
+    }
+
+    /** {@code EVAL} with the whole source. */
     <T> CompletionStage<T> run(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
-        return redis.<T>eval(source, output, keys, args);
+        return redis.<T>eval(sourceBytes, output, keys, args);
+    }
+
+    /** {@code EVALSHA}: fails with {@code NOSCRIPT} when Redis does not hold the script (see {@link OrderedScript}). */
+    <T> CompletionStage<T> runBySha(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+        return redis.<T>evalsha(sha, output, keys, args);
+    }
+
+    private static String sha1(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-1", e);
+        }
     }
 }

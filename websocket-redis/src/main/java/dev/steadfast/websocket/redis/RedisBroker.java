@@ -50,8 +50,9 @@ import reactor.core.Disposable;
  * missed ({@link #recover}).
  *
  * <p><b>Guarantees.</b> A publish completes only after Redis ran the publish script: the message got its offset,
- * was appended to the history (when enabled) and was published to every node subscribed at that moment, in one
- * atomic step. While Redis is unreachable, or more than {@link RedisBrokerConfig#maxInFlightPublishes()} publishes
+ * was appended to the history and was published to every node subscribed at that moment, in one atomic step. With
+ * {@code historySize} 0 a publish is a plain {@code PUBLISH}, complete once Redis answered it, and delivered without
+ * a position (no offset, no epoch: there is nothing to recover from). While Redis is unreachable, or more than {@link RedisBrokerConfig#maxInFlightPublishes()} publishes
  * wait for it, a publish fails at once with a {@link BrokerException} ({@code broker_unavailable} /
  * {@code broker_overloaded}); it is never accepted and then dropped.
  *
@@ -88,6 +89,8 @@ public final class RedisBroker implements MessageBroker, AutoCloseable {
     private final EventExecutor commandThread;
     private final String ttlSeconds;
     private final String historySize;
+    /** The publish script, sent by its SHA in call order; null when the broker keeps no history (plain PUBLISH). */
+    private final OrderedScript historyPublish;
     private volatile boolean closed;
 
     private RedisBroker(RedisBrokerConfig config, ClientResources resources, RedisClient client,
@@ -101,6 +104,9 @@ public final class RedisBroker implements MessageBroker, AutoCloseable {
         this.channels = new TopicChannels(config.keyPrefix() + "topic:", subscriber, commandThread);
         this.ttlSeconds = Long.toString(Math.max(1, config.historyTtl().toSeconds()));
         this.historySize = Integer.toString(config.historySize());
+        this.historyPublish = config.historySize() > 0
+                ? new OrderedScript(HistoryScripts.PUBLISH, publisher, config.address())
+                : null;
         this.events = resources.eventBus().get().subscribe(event -> {
             if (event instanceof ConnectionActivatedEvent) {
                 LOG.info("Connected to Redis at {}", config.address());
@@ -178,6 +184,15 @@ public final class RedisBroker implements MessageBroker, AutoCloseable {
         }
     }
 
+    /**
+     * The Lua source a publish to a topic with history runs on Redis (its keys: the topic's meta hash and stream;
+     * its arguments: channel, payload, history size, TTL seconds, epoch for a new stream), for tools that measure
+     * its cost in Redis itself, e.g. {@code SCRIPT LOAD} it and time {@code EVALSHA}.
+     */
+    public static String publishScript() {
+        return HistoryScripts.PUBLISH.source();
+    }
+
     /** The configuration this broker runs with. */
     public RedisBrokerConfig config() {
         return config;
@@ -198,8 +213,11 @@ public final class RedisBroker implements MessageBroker, AutoCloseable {
             return CompletableFuture.failedFuture(BrokerException.overloaded(config.maxInFlightPublishes()
                     + " publishes are waiting for Redis at " + config.address() + "; try again later"));
         }
-        CompletionStage<Long> sent = onLettuceThread(() -> HistoryScripts.PUBLISH.run(publisher.async(), keys(topic),
-                channels.channelOf(topic), payload, historySize, ttlSeconds, newEpoch()));
+        CompletionStage<Long> sent = historyPublish == null
+                ? onLettuceThread(() -> publisher.async().publish(channels.channelOf(topic),
+                        TopicChannels.UNPOSITIONED + payload))
+                : onLettuceThread(() -> historyPublish.run(keys(topic), channels.channelOf(topic), payload,
+                        historySize, ttlSeconds, newEpoch()));
         CompletableFuture<Void> accepted = new CompletableFuture<>();
         sent.whenComplete((offset, failure) -> {
             inFlight.decrementAndGet();

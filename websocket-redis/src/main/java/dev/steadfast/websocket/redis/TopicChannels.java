@@ -25,12 +25,23 @@ import org.slf4j.LoggerFactory;
 final class TopicChannels extends RedisPubSubAdapter<String, String> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
+    /**
+     * How a message without a position starts on the channel ({@code "- <payload>"}): published by a broker that keeps
+     * no history. An offset never starts with {@code '-'}, so it cannot be taken for {@code "<offset> <epoch> <payload>"}.
+     */
+    static final String UNPOSITIONED = "- ";
 
     private final String channelPrefix;
     private final StatefulRedisPubSubConnection<String, String> connection;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     /** Channels Redis confirmed for this connection (cleared when the connection drops). */
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
+    /**
+     * Per channel, the UNSUBSCRIBEs sent and not answered yet (cleared when the connection drops). Redis answers in
+     * order, so a {@code subscribed} reply that arrives while one is pending answers a SUBSCRIBE sent before it, which
+     * that UNSUBSCRIBE undoes: stale, it must not make a topic re-added meanwhile active.
+     */
+    private final ConcurrentHashMap<String, Integer> unsubscribing = new ConcurrentHashMap<>();
     /**
      * Every SUBSCRIBE/UNSUBSCRIBE is sent from this one Lettuce thread: in the order the topic table changed, and
      * leaving no Lettuce or Netty per-thread state on the caller's thread.
@@ -112,6 +123,7 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
     /** The connection dropped: nothing is confirmed any more, history reads wait for the re-subscription. */
     void disconnected() {
         confirmed.clear();
+        unsubscribing.clear();
         for (Channel channel : channels.values()) {
             if (channel.active.isDone()) {
                 channel.active = new CompletableFuture<>();
@@ -128,10 +140,18 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
     }
 
     private void sendUnsubscribe(String channel) {
-        send(() -> connection.async().unsubscribe(channel).exceptionally(failure -> {
-            LOG.debug("UNSUBSCRIBE {} not sent: {}", channel, failure.toString());
-            return null;
-        }));
+        send(() -> {
+            unsubscribing.merge(channel, 1, Integer::sum);
+            connection.async().unsubscribe(channel).exceptionally(failure -> {
+                LOG.debug("UNSUBSCRIBE {} not sent: {}", channel, failure.toString());
+                unsubscribeAnswered(channel);
+                return null;
+            });
+        });
+    }
+
+    private void unsubscribeAnswered(String channel) {
+        unsubscribing.computeIfPresent(channel, (name, count) -> count > 1 ? count - 1 : null);
     }
 
     private void send(Runnable command) {
@@ -153,14 +173,16 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
         Channel local = channels.get(channel.substring(channelPrefix.length()));
         if (local == null) {
             sendUnsubscribe(channel);  // the last listener left while SUBSCRIBE was on its way, or a stale resubscribe
-        } else {
+        } else if (!unsubscribing.containsKey(channel)) {
             local.active.complete(null);
         }
+        // else: stale, an UNSUBSCRIBE sent after it is still to be answered; its reply re-subscribes the topic.
     }
 
     @Override
     public void unsubscribed(String channel, long count) {
         confirmed.remove(channel);
+        unsubscribeAnswered(channel);
         String topic = channel.startsWith(channelPrefix) ? channel.substring(channelPrefix.length()) : null;
         Channel local = topic == null ? null : channels.get(topic);
         if (local != null) {
@@ -182,6 +204,10 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
         if (local == null) {
             return;
         }
+        if (message.startsWith(UNPOSITIONED)) {
+            deliver(local, topic, message.substring(UNPOSITIONED.length()), null);
+            return;
+        }
         int firstSpace = message.indexOf(' ');
         int secondSpace = firstSpace < 0 ? -1 : message.indexOf(' ', firstSpace + 1);
         if (secondSpace < 0) {
@@ -197,10 +223,18 @@ final class TopicChannels extends RedisPubSubAdapter<String, String> {
             LOG.warn("Ignoring a message on {} with a malformed position: {}", channel, e.getMessage());
             return;
         }
-        String payload = message.substring(secondSpace + 1);
+        deliver(local, topic, message.substring(secondSpace + 1), position);
+    }
+
+    /** To every local listener; without a position through the listener's two-argument {@code onMessage}. */
+    private static void deliver(Channel local, String topic, String payload, StreamPosition position) {
         for (Registration registration : local.listeners) {
             try {
-                registration.listener.onMessage(topic, payload, position);
+                if (position == null) {
+                    registration.listener.onMessage(topic, payload);
+                } else {
+                    registration.listener.onMessage(topic, payload, position);
+                }
             } catch (RuntimeException e) {
                 // One failing listener must not stop delivery to the others.
                 LOG.warn("Listener {} of topic '{}' failed", registration.listener, topic, e);

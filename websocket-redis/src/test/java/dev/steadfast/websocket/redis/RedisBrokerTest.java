@@ -133,6 +133,85 @@ class RedisBrokerTest {
                 .isEqualTo(expected(1, 1_000));
     }
 
+    /**
+     * Another client (another node) reloads the script right after Redis lost it, while this node's publishes are on
+     * their way: a publish that found the script gone may be refused (never acknowledged), but no acknowledged
+     * publish gets its offset before an earlier one, and only acknowledged ones reach the listeners.
+     */
+    @Test
+    void scriptCacheLostAndReloadedByAnotherClient_noAcknowledgedPublishIsOvertaken() throws Exception {
+        RedisBroker nodeA = broker();
+        RedisBroker nodeB = broker();
+        Received onB = new Received();
+        nodeB.subscribe("room:1", onB);
+        awaitSubscribed(nodeB, "room:1");
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        // The last publish goes out after the last reload, with nothing flushed after it: it is always acknowledged.
+        for (int i = 1; i <= 1_001; i++) {
+            acks.add(nodeA.publish("room:1", Integer.toString(i)).toCompletableFuture());
+            long next = System.nanoTime() + 20_000;
+            while (System.nanoTime() < next) {
+                Thread.onSpinWait();
+            }
+            if (i % 25 == 0) {
+                REDIS.call("SCRIPT", "FLUSH");
+                REDIS.call("SCRIPT", "LOAD", RedisBroker.publishScript());
+            }
+        }
+        List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < acks.size(); i++) {
+            try {
+                acks.get(i).join();
+                acknowledged.add(Integer.toString(i + 1));
+            } catch (java.util.concurrent.CompletionException e) {
+                assertThat(e.getCause()).isInstanceOf(BrokerException.class)
+                        .hasMessageContaining("lost its scripts while the message was on its way");
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(onB.messages).hasSize(acknowledged.size()));
+        assertThat(List.copyOf(onB.messages)).as("acknowledged publishes, in the order of publishing")
+                .extracting(message -> message.substring(message.indexOf(':') + 1))
+                .isEqualTo(acknowledged);
+        assertThat(acknowledged).contains("1001");
+    }
+
+    /**
+     * A broker without history sends a plain PUBLISH: no script, no key in Redis, and the message arrives on the
+     * other node without a position (the frame carries no offset or epoch, as with the in-process broker).
+     */
+    @Test
+    void withoutHistory_publishIsAPlainPublish_deliveredInOrderWithoutPosition() throws Exception {
+        RedisBroker nodeA = broker(RedisBrokerConfig.custom().uri(REDIS.uri()).historySize(0));
+        RedisBroker nodeB = broker(RedisBrokerConfig.custom().uri(REDIS.uri()).historySize(0));
+        ConcurrentLinkedQueue<String> onB = new ConcurrentLinkedQueue<>();
+        nodeB.subscribe("room:1", new MessageBroker.MessageListener() {
+            @Override
+            public void onMessage(String topic, String payload) {
+                onB.add(payload);
+            }
+
+            @Override
+            public void onMessage(String topic, String payload, StreamPosition position) {
+                throw new AssertionError("a topic without history has no position: " + position);
+            }
+        });
+        await().untilAsserted(() -> assertThat(nodeB.redisSubscriptionCount()).isEqualTo(1));
+        REDIS.call("CONFIG", "RESETSTAT");
+
+        publishAll(nodeA, "room:1", 1, 200);
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            expected.add(Integer.toString(i));
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(List.copyOf(onB)).isEqualTo(expected));
+        assertThat(REDIS.call("DBSIZE")).as("keys in Redis").isEqualTo(0L);
+        assertThat(String.valueOf(REDIS.call("INFO", "commandstats"))).contains("cmdstat_publish:calls=200,")
+                .doesNotContain("cmdstat_eval");
+    }
+
     @Test
     void oneRedisSubscriptionPerTopic_releasedWhenTheLastListenerLeaves() throws Exception {
         RedisBroker node = broker();

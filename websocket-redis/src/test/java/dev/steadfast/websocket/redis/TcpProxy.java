@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A loopback TCP forwarder between one broker and the real Redis, so a test can cut that one node off (a network
  * partition) while the other nodes keep talking to the same Redis. {@link #cut()} drops every connection and refuses
- * new ones; {@link #restore()} accepts again on the same port. Threads are named and stopped by {@link #close()}.
+ * new ones; {@link #restore()} accepts again on the same port. {@link #holdReplies}/{@link #holdRequests} keep
+ * what Redis sends (or what it is sent) in the proxy, in order, until released, so a test can choose which command
+ * Redis has processed when a reply arrives. Threads are named and stopped by {@link #close()}.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -22,6 +24,8 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private final Gate requests = new Gate();
+    private final Gate replies = new Gate();
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -63,8 +67,20 @@ public final class TcpProxy implements AutoCloseable {
         listen(again);
     }
 
+    /** Keeps what Redis sends in the proxy (after the bytes already on their way) until {@code false}. */
+    public void holdReplies(boolean hold) {
+        replies.hold(hold);
+    }
+
+    /** Keeps what the clients send in the proxy (after the bytes already on their way) until {@code false}. */
+    public void holdRequests(boolean hold) {
+        requests.hold(hold);
+    }
+
     @Override
     public void close() throws Exception {
+        requests.hold(false);
+        replies.hold(false);
         cut();
     }
 
@@ -77,8 +93,8 @@ public final class TcpProxy implements AutoCloseable {
                     Socket redis = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                     sockets.add(client);
                     sockets.add(redis);
-                    start("tcp-proxy-up-" + port, () -> pump(client, redis));
-                    start("tcp-proxy-down-" + port, () -> pump(redis, client));
+                    start("tcp-proxy-up-" + port, () -> pump(client, redis, requests));
+                    start("tcp-proxy-down-" + port, () -> pump(redis, client, replies));
                 } catch (IOException e) {
                     return;  // closed by cut()
                 }
@@ -93,11 +109,12 @@ public final class TcpProxy implements AutoCloseable {
         thread.start();
     }
 
-    private static void pump(Socket from, Socket to) {
+    private static void pump(Socket from, Socket to, Gate gate) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             byte[] buffer = new byte[16 * 1024];
             int read;
             while ((read = in.read(buffer)) >= 0) {
+                gate.awaitOpen();
                 out.write(buffer, 0, read);
                 out.flush();
             }
@@ -106,6 +123,27 @@ public final class TcpProxy implements AutoCloseable {
         } finally {
             closeQuietly(from);
             closeQuietly(to);
+        }
+    }
+
+    /** Open unless held; a pump waits at it before passing bytes on. */
+    private static final class Gate {
+        private boolean held;
+
+        synchronized void hold(boolean hold) {
+            held = hold;
+            notifyAll();
+        }
+
+        synchronized void awaitOpen() throws IOException {
+            while (held) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while held");
+                }
+            }
         }
     }
 

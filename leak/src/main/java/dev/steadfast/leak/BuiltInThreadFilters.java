@@ -12,7 +12,7 @@ final class BuiltInThreadFilters {
             "Java2D Disposer", "AWT-", "Keep-Alive-Timer", "Keep-Alive-SocketCleaner", "InnocuousThread-",
             "Cleaner-", "JFR ", "JVMCI", "C1 CompilerThread", "C2 CompilerThread", "Sweeper thread",
             "Service Thread", "Monitor Deflation Thread", "Read-Poller", "Write-Poller", "VirtualThread-unparker")
-            .or(thread -> thread.getThreadGroup() != null && "InnocuousThreadGroup".equals(thread.getThreadGroup().getName()));
+            .or(BuiltInThreadFilters::isInInnocuousGroup);
 
     static final ThreadFilter TEST_TOOLS = ThreadFilter.nameStartsWith(
             "surefire-forkedjvm-", "junit-jupiter-timeout-watcher", "junit-timeout-", "awaitility-thread",
@@ -25,6 +25,12 @@ final class BuiltInThreadFilters {
     static final ThreadFilter ALL = JVM.or(TEST_TOOLS).or(COMMON_POOL);
 
     private BuiltInThreadFilters() {
+    }
+
+    /** The group is read once: a thread that ends meanwhile has none any more. */
+    private static boolean isInInnocuousGroup(Thread thread) {
+        ThreadGroup group = thread.getThreadGroup();
+        return group != null && "InnocuousThreadGroup".equals(group.getName());
     }
 
     /**

@@ -95,7 +95,13 @@ class HeapGrowthDetectorTest {
         }
 
         assertThat(report.isGrowing()).as(report.toString()).isFalse();
-        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        // The whole JVM's live byte[] bytes may creep up by a few kilobytes over the run while their count stays put
+        // (seen once in a full JDK 25 build: +4.5 bytes/iteration, 25,975 -> 25,976 instances): listed as "growing,
+        // under the threshold", which the report is for. What must not happen is the body's classes being blamed.
+        assertThat(report.growingClasses()).as(report.toString())
+                .noneMatch(growth -> growth.className().equals(Session.class.getName())
+                        || growth.className().equals(Session.class.getName() + "[]"))
+                .allMatch(growth -> growth.bytesPerIteration() < report.thresholdBytesPerIteration());
     }
 
     @Test

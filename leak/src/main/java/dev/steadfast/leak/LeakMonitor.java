@@ -37,10 +37,11 @@ import org.slf4j.LoggerFactory;
  * by each collector. Promoted garbage makes that figure a sawtooth, so the trend is fitted through its
  * <em>floor</em>: the window is cut into {@value #BUCKETS_PER_WINDOW} time slots, each keeps its lowest sample, and a
  * least-squares line with a Student-t interval goes through those minima (as JDK Mission Control's live-set trend
- * rule fits heap after GC). When at least {@value #MIN_BUCKETS_FOR_VERDICT} slots contain a collection that
- * reclaimed old-generation space, or the first collection after such space was reclaimed concurrently (a full
- * collection, a G1 mixed collection or concurrent cycle, any cycle of a single-space collector), only those samples
- * are used; otherwise all collections are, and the snapshot says so.
+ * rule fits heap after GC). Only samples that follow a reclamation of old-generation space (a full collection, a G1
+ * mixed collection or concurrent cycle, any cycle of a single-space collector) show the live set: the heap's verdict
+ * is {@code GROWING} or {@code STABLE} from those once they cover {@value #MIN_BUCKETS_FOR_VERDICT} slots. Until
+ * then the floor after any collection since the last such reclamation, which promoted garbage can only raise, decides:
+ * flat is {@code STABLE}, rising is {@code UNCONFIRMED} (never {@code GROWING}), and the snapshot says why.
  * Live threads and registered sizes are sampled at collections (at most once a second) and at each
  * {@link #snapshot()}, and get the same floor trend. The verdict is {@code GROWING} when the lower confidence bound of
  * the slope exceeds the threshold.
@@ -360,7 +361,7 @@ public final class LeakMonitor implements AutoCloseable {
                 return toSeries(LeakMonitorSnapshot.HEAP, "bytes", young, any.latest(), any.samples());
             case GROWING:
                 notes.add(String.format(Locale.ROOT, "heap after young collections rises %+.2f MB/hour%s, but only"
-                        + " %s: garbage promoted after an old-generation collection raises that floor too,"
+                        + " %s: garbage that young collections promote raises that floor too until the next one,"
                         + " so UNCONFIRMED is not a leak verdict until samples after old-generation collections"
                         + " cover %d slots (a window longer than the time between old-generation collections gives"
                         + " that)", young.perHour() / LeakMonitorSnapshot.BYTES_PER_MEGABYTE, from, coverage,

@@ -33,9 +33,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
@@ -61,6 +65,7 @@ class ServiceSoak {
   private static final int LEAKS_PER_TICK = 1;
   private static final String LEAK_PATH = "/soak/leak";
   private static final Duration IO_TIMEOUT = Duration.ofSeconds(10);
+  private static final int CLIENT_THREADS = 4;
 
   /** The deliberate leak: a broker subscription per request, never closed. */
   static final class LeakingRoute implements SteadfastServer.Hooks {
@@ -83,7 +88,18 @@ class ServiceSoak {
         : soak.dividedBy(2);
     ServerConfig config = ServerConfig.builder()
         .hub(WebSocketHubConfig.custom().port(0).bindAddress("127.0.0.1").build()).leakWindow(window).build();
-    HttpClient http = HttpClient.newBuilder().connectTimeout(IO_TIMEOUT).build();
+    // The client shares the service's JVM, whose live threads the monitor counts: its default executor (a cached
+    // pool whose size follows the machine's load) made the threads' floor wander in one run; a fixed pool, all
+    // started before the service, keeps the client's own threads out of the verdict.
+    AtomicInteger clientThreadIds = new AtomicInteger();
+    ThreadPoolExecutor clientThreads = new ThreadPoolExecutor(CLIENT_THREADS, CLIENT_THREADS, 0, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = new Thread(runnable, "soak-client-" + clientThreadIds.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    clientThreads.prestartAllCoreThreads();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(IO_TIMEOUT).executor(clientThreads).build();
     try (GcTally tally = GcTally.start();
         SteadfastServer server = SteadfastServer.start(config, Environment.TEST, new LeakingRoute())) {
       String token = server.credentials().tokenIssuer()
@@ -124,7 +140,8 @@ class ServiceSoak {
       }
       LeakMonitorSnapshot clean = server.leakSnapshot().orElseThrow();
       System.out.println("after " + minutes + " min of churn (" + churns + " connections) and fan-out ("
-          + fanoutReceived.get() + " messages received):\n" + clean + "\ncollections seen: " + tally);
+          + fanoutReceived.get() + " messages received):\n" + clean + "\ncollections seen: " + tally
+          + "\nlive threads: " + threadNames());
       // Every registry and the threads must be STABLE. The heap is STABLE, or UNCONFIRMED when heap after young
       // collections rises while too few old-generation collections fell in the window to tell promoted garbage
       // from a leak (with a 1 GB heap and a ~15 MB live set G1 starts none in minutes); never GROWING.
@@ -168,7 +185,15 @@ class ServiceSoak {
       Files.writeString(Path.of("target", "soak-result.txt"), clean + "\n\n" + leaking + "\n\ncollections seen: "
           + tally + "\n\n" + bench + "\n", StandardCharsets.UTF_8);
       subscribers.forEach(s -> s.sendClose(1000, "done"));
+    } finally {
+      clientThreads.shutdownNow();
     }
+  }
+
+  /** Live threads by name with digits dropped, e.g. {@code soak-client-#=4}. */
+  private static Map<String, Long> threadNames() {
+    return Thread.getAllStackTraces().keySet().stream().collect(Collectors.groupingBy(
+        thread -> thread.getName().replaceAll("[0-9]+", "#"), ConcurrentSkipListMap::new, Collectors.counting()));
   }
 
   /**

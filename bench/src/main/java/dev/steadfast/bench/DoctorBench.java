@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  *   <li>leak: targets leaking 1024, 256, 64, 32 and 16 bytes per second next to a wandering cache and request list,
  *       sampled for {@value #LEAK_WINDOW_SECONDS} s every {@value #LEAK_INTERVAL_SECONDS} s, all at once: the smallest
  *       rate whose verdict is GROWING with the leaking class named, and when the running verdict first said so at
- *       1 KB/s;
+ *       1 KB/s; and the same service without its leak (churn only), where every verdict must say no growth;
  *   <li>what a user does instead on a 1 KB/s target: two {@code jcmd GC.class_histogram} snapshots 60 s apart diffed
  *       by hand, and two {@code jcmd GC.heap_dump}s diffed with Shark (instance counts per class); a false culprit is
  *       a class among the top {@value #TOP_CULPRITS} increases that the leak does not add to.
@@ -68,7 +68,7 @@ public final class DoctorBench {
     public static void main(String[] args) throws Exception {
         System.out.printf(Locale.ROOT, "doctor benchmark, JDK %s, load average %.2f (shared machine)%n",
                 Runtime.version(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        ExecutorService background = Executors.newFixedThreadPool(RATES.length + 1, r -> {
+        ExecutorService background = Executors.newFixedThreadPool(RATES.length + 2, r -> {
             Thread thread = new Thread(r, "doctor-bench-leak");
             thread.setDaemon(true);
             return thread;
@@ -78,6 +78,7 @@ public final class DoctorBench {
             for (int rate : RATES) {
                 leakRuns.add(background.submit(() -> leakRun(rate)));
             }
+            Future<Run> clean = background.submit(() -> leakRun(0));
             Future<long[]> manual = background.submit(DoctorBench::manualDiffs);
             double[] hang = hang();
             long leakMin = -1;
@@ -99,12 +100,18 @@ public final class DoctorBench {
                     doctorFalse = growing.stream().filter(c -> !LeakingServiceMain.LEAK_CLASSES.contains(c)).count();
                 }
             }
+            Run cleanRun = clean.get(LEAK_WINDOW_SECONDS * 5L, TimeUnit.SECONDS);
+            int cleanGrowing = JSON.readTree(cleanRun.out()).get("growing").asBoolean() ? 1 : 0;
+            int cleanRunningGrowing = cleanRun.err().contains("running verdict: GROWING") ? 1 : 0;
+            System.out.printf(Locale.ROOT, "no leak (churn only): exit %d, running verdict ever GROWING: %s%n",
+                    cleanRun.code(), cleanRunningGrowing == 1);
             long[] diffs = manual.get(LEAK_WINDOW_SECONDS * 5L, TimeUnit.SECONDS);
             System.out.printf(Locale.ROOT, "BENCH doctor hang_ms=%.0f jstack_ms=%.0f doctor_finds_class_init=%d"
                     + " jstack_finds_class_init=%d leak_min_bytes_per_s=%d leak_verdict_s=%.0f"
                     + " doctor_false_culprits=%d histogram_diff_false_culprits=%d shark_diff_false_culprits=%d"
-                    + " shark_diff_ms=%d%n", hang[0], hang[1], (long) hang[2], (long) hang[3], leakMin,
-                    verdictSeconds, doctorFalse, diffs[0], diffs[1], diffs[2]);
+                    + " shark_diff_ms=%d no_leak_growing=%d no_leak_running_growing=%d%n", hang[0], hang[1],
+                    (long) hang[2], (long) hang[3], leakMin, verdictSeconds, doctorFalse, diffs[0], diffs[1], diffs[2],
+                    cleanGrowing, cleanRunningGrowing);
         } finally {
             background.shutdownNow();
         }

@@ -3,6 +3,7 @@ package dev.steadfast.doctor;
 import dev.steadfast.leak.ClassHistogramTrend;
 import dev.steadfast.leak.ClassRetention;
 import dev.steadfast.leak.RetentionPath;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +43,8 @@ final class LeakText {
         ClassHistogramTrend.Evaluation threads = progress.threads().orElseThrow();
         if (!heap.isGrowing() && !threads.isGrowing()) {
             line.append("running verdict: no growth (heap ").append(Sizes.rate(heap.liveBytes().perMinute()))
-                    .append(")");
+                    .append(unconfirmed(heap, "class", "classes")).append(unconfirmed(threads, "thread pattern",
+                            "thread patterns")).append(")");
             return line.toString();
         }
         line.append("running verdict: GROWING");
@@ -63,6 +65,21 @@ final class LeakText {
         return line.toString();
     }
 
+    /** Rises in every interval too few samples to tell from chance, as the progress line mentions them. */
+    private static String unconfirmed(ClassHistogramTrend.Evaluation evaluation, String one, String many) {
+        int rising = evaluation.unconfirmed().size();
+        if (rising == 0) {
+            return "";
+        }
+        return "; " + rising + " " + (rising == 1 ? one : many) + " rising, not yet told from chance"
+                + (evaluation.chanceRuledOut() ? "" : " (from sample " + evaluation.samplesToConfirm() + " on)");
+    }
+
+    /** A confidence level as a percentage with the digits it has: 95%, 99.99%. */
+    static String percent(double level) {
+        return BigDecimal.valueOf(level * 100).stripTrailingZeros().toPlainString() + "%";
+    }
+
     static String render(String target, LeakSampling.Result result, List<ClassRetention> retention, int top,
                          boolean noGc, Duration uptimeAtStart) {
         ClassHistogramTrend.Evaluation heap = result.heap();
@@ -70,7 +87,7 @@ final class LeakText {
         List<LeakSampling.Sample> samples = result.samples();
         LeakSampling.Sample first = samples.get(0);
         LeakSampling.Sample last = samples.get(samples.size() - 1);
-        int confidence = (int) Math.round(heap.confidenceLevel() * 100);
+        String confidence = percent(heap.confidenceLevel());
         StringBuilder out = new StringBuilder();
         out.append("Leak report for ").append(target).append(": ").append(samples.size()).append(" samples over ")
                 .append(DurationConverter.format(heap.span()))
@@ -92,19 +109,20 @@ final class LeakText {
             }
         } else {
             out.append("VERDICT: no growth found (growth is reported when its ").append(confidence)
-                    .append("% lower bound exceeds ").append(Sizes.rate(heap.thresholdPerMinute()))
+                    .append(" lower bound exceeds ").append(Sizes.rate(heap.thresholdPerMinute()))
                     .append("; sample longer to see slower leaks).\n");
         }
-        out.append(String.format(Locale.ROOT, "%nLive heap: %s -> %s, %s (%d%% confidence %s .. %s)%s%n",
+        out.append(String.format(Locale.ROOT, "%nLive heap: %s -> %s, %s (%s confidence %s .. %s)%s%n",
                 Sizes.bytes(first.liveBytes()), Sizes.bytes(last.liveBytes()),
                 Sizes.rate(heap.liveBytes().perMinute()), confidence, Sizes.rate(heap.liveBytes().lowerPerMinute()),
                 Sizes.rate(heap.liveBytes().upperPerMinute()),
                 heap.liveGrowthSustained() ? "" : " (uneven: not counted as growth on its own)"));
+        out.append(notConfirmed(heap, "classes", top));
         if (heap.growing().isEmpty()) {
-            out.append("No class grew in every interval.\n");
+            out.append(heap.unconfirmed().isEmpty() ? "No class grew in every interval.\n" : "");
         } else {
             heap.growingBytes().ifPresent(s -> out.append(String.format(Locale.ROOT,
-                    "Growing classes (grew in every interval), together %s (%d%%: %s .. %s):%n",
+                    "Growing classes (grew in every interval), together %s (%s: %s .. %s):%n",
                     Sizes.rate(s.perMinute()), confidence, Sizes.rate(s.lowerPerMinute()),
                     Sizes.rate(s.upperPerMinute()))));
             int shown = 0;
@@ -114,19 +132,20 @@ final class LeakText {
                     break;
                 }
                 out.append(String.format(Locale.ROOT,
-                        "  %-50s %s instances, %s (%d%%: %s .. %s), %,d -> %,d instances%n", growth.name(),
+                        "  %-50s %s instances, %s (%s: %s .. %s), %,d -> %,d instances%n", growth.name(),
                         count(growth.instances().perMinute()), Sizes.rate(growth.bytes().perMinute()), confidence,
                         Sizes.rate(growth.bytes().lowerPerMinute()), Sizes.rate(growth.bytes().upperPerMinute()),
                         growth.instancesAtStart(), growth.instancesAtEnd()));
             }
         }
         out.append(String.format(Locale.ROOT, "%nThreads: %d -> %d%n", first.threads(), last.threads()));
+        out.append(notConfirmed(threads, "thread-name patterns", top));
         if (threads.growing().isEmpty()) {
-            out.append("No thread-name pattern grew in every interval.\n");
+            out.append(threads.unconfirmed().isEmpty() ? "No thread-name pattern grew in every interval.\n" : "");
         } else {
             out.append("Thread-name patterns that grew in every interval:\n");
             for (ClassHistogramTrend.Growth growth : threads.growing()) {
-                out.append(String.format(Locale.ROOT, "  %-40s %d -> %d threads, %s (%d%%: %s .. %s)%n",
+                out.append(String.format(Locale.ROOT, "  %-40s %d -> %d threads, %s (%s: %s .. %s)%n",
                         growth.name(), growth.instancesAtStart(), growth.instancesAtEnd(),
                         count(growth.instances().perMinute()), confidence,
                         count(growth.instances().lowerPerMinute()), count(growth.instances().upperPerMinute())));
@@ -145,6 +164,30 @@ final class LeakText {
             }
         }
         return out.toString();
+    }
+
+    /** Why rises in every interval were not counted, or nothing when they were. */
+    private static String notConfirmed(ClassHistogramTrend.Evaluation evaluation, String what, int top) {
+        if (evaluation.unconfirmed().isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        if (evaluation.chanceRuledOut()) {
+            text.append("Rose in every interval, but by steps too uneven to tell from a count that wanders (a cache"
+                    + " with random puts and removes); not counted as growth:\n");
+        } else {
+            text.append(String.format(Locale.ROOT, "Rose in every interval, not counted as growth: with %d %s changing"
+                    + " in every interval, one of them rises in every one of %d intervals by chance more often than %s"
+                    + " of the time; %d samples would tell (sample longer or more often):%n", evaluation.changing(),
+                    what, evaluation.samples() - 1, percent(ClassHistogramTrend.CHANCE_RISE_TOLERATED),
+                    evaluation.samplesToConfirm()));
+        }
+        List<ClassHistogramTrend.Growth> shown = evaluation.unconfirmed();
+        for (ClassHistogramTrend.Growth growth : shown.subList(0, Math.min(top, shown.size()))) {
+            text.append(String.format(Locale.ROOT, "  %-50s %,d -> %,d%n", growth.name(), growth.instancesAtStart(),
+                    growth.instancesAtEnd()));
+        }
+        return text.toString();
     }
 
     static Map<String, Object> toJson(String target, LeakSampling.Result result, List<ClassRetention> retention,
@@ -170,6 +213,12 @@ final class LeakText {
         root.put("growingClassesBytesPerMinute", result.heap().growingBytes().map(LeakText::slope).orElse(null));
         root.put("growingClasses", growths(result.heap().growing(), top));
         root.put("growingThreadPatterns", growths(result.threads().growing(), Integer.MAX_VALUE));
+        root.put("unconfirmedRisingClasses", growths(result.heap().unconfirmed(), top));
+        root.put("unconfirmedRisingThreadPatterns", growths(result.threads().unconfirmed(), Integer.MAX_VALUE));
+        root.put("changingClasses", result.heap().changing());
+        root.put("changingThreadPatterns", result.threads().changing());
+        root.put("samplesToConfirmRises", Math.max(result.heap().samplesToConfirm(),
+                result.threads().samplesToConfirm()));
         List<Object> held = new ArrayList<>();
         for (ClassRetention r : retention) {
             Map<String, Object> m = new LinkedHashMap<>();

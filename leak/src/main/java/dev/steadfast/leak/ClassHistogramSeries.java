@@ -69,6 +69,15 @@ final class ClassHistogramSeries {
      *                    the first) are analysed, so a series still being filled can be analysed so far
      */
     List<ClassGrowth> steadilyGrowing(double[] iterationAt) {
+        return steadilyGrowing(iterationAt, true);
+    }
+
+    /**
+     * As {@link #steadilyGrowing(double[])}; with {@code bytesAlone} false, only a class whose instance count rose in
+     * every interval counts. Sampled over wall-clock time in a busy JVM, a class whose count stays put while its bytes
+     * wander (a cache of random-sized arrays) rises in every interval by chance as often as any wandering count.
+     */
+    List<ClassGrowth> steadilyGrowing(double[] iterationAt, boolean bytesAlone) {
         int n = iterationAt.length;
         List<ClassGrowth> growing = new ArrayList<>();
         long[] instances = new long[n];
@@ -77,7 +86,7 @@ final class ClassHistogramSeries {
             long[] columns = entry.getValue();
             System.arraycopy(columns, 0, instances, 0, n);
             System.arraycopy(columns, checkpoints, bytes, 0, n);
-            if (growsSteadily(instances, iterationAt) || growsSteadily(bytes, iterationAt)) {
+            if (growsSteadily(instances, iterationAt) || bytesAlone && growsSteadily(bytes, iterationAt)) {
                 growing.add(new ClassGrowth(entry.getKey(), slope(iterationAt, instances), slope(iterationAt, bytes),
                         instances[0], instances[n - 1], bytes[0], bytes[n - 1]));
             }
@@ -85,6 +94,23 @@ final class ClassHistogramSeries {
         growing.sort(Comparator.comparingDouble(ClassGrowth::bytesPerIteration).reversed()
                 .thenComparing(ClassGrowth::className));
         return growing;
+    }
+
+    /**
+     * How many classes (or counted names) had an instance count that changed in every interval among the first
+     * {@code n} checkpoints: the only ones that could have risen in every interval, by chance or not. A class loaded
+     * once or a cache that filled and stopped does not count; a count that wanders with the work in flight does.
+     */
+    int changingInEveryInterval(int n) {
+        int changing = 0;
+        for (long[] columns : instancesAndBytes.values()) {
+            boolean every = true;
+            for (int i = 1; i < n && every; i++) {
+                every = columns[i] != columns[i - 1];
+            }
+            changing += every ? 1 : 0;
+        }
+        return changing;
     }
 
     /** Per checkpoint (the first {@code n}), the bytes of the given classes added up. */

@@ -48,6 +48,23 @@ public final class ClassHistogramTrend {
      * second is above it while a cache that settles is not.
      */
     public static final double DEFAULT_THRESHOLD_BYTES_PER_MINUTE = 1024;
+    /**
+     * Two-sided level of every confidence interval of a trend. Higher than the in-process detector's
+     * ({@value HeapGrowthDetector#DEFAULT_CONFIDENCE_LEVEL}): a whole busy JVM sampled over wall-clock time is far
+     * noisier than one test's iterations, its live heap wanders rather than scattering independently, and the verdict
+     * is looked at after every sample. Measured on a healthy busy target (240 histograms at 0.5 s, every window of 13
+     * samples at 0.5 to 2 s): at 95% the live heap alone was called growing in up to 8% of windows, at 99.99% in none,
+     * while a 1 KB/s leak was still found in every window.
+     */
+    public static final double CONFIDENCE_LEVEL = 0.9999;
+    /**
+     * Highest chance, accepted for a verdict, that some class rose in every interval by chance. With {@code k} classes
+     * whose counts changed in every one of the intervals between {@code n} samples, that chance is at most
+     * {@code k / n!} (a count that only wanders is ordered upwards in one of {@code n!} equally likely orders), so a
+     * verdict from rising classes waits for enough samples: seven with up to five such classes, eight with up to
+     * forty.
+     */
+    public static final double CHANCE_RISE_TOLERATED = 0.001;
 
     private static final double NANOS_PER_MINUTE = 60e9;
 
@@ -65,7 +82,7 @@ public final class ClassHistogramTrend {
     }
 
     /**
-     * A trend at the detector's confidence level ({@value HeapGrowthDetector#DEFAULT_CONFIDENCE_LEVEL}).
+     * A trend at {@value #CONFIDENCE_LEVEL}.
      *
      * @param maxSamples how many samples it can hold, at least {@value #MIN_SAMPLES}
      * @param thresholdPerMinute growth tolerated per minute (bytes for histograms, count for {@link #addCounts}); the
@@ -79,7 +96,7 @@ public final class ClassHistogramTrend {
         }
         return new ClassHistogramTrend(maxSamples,
                 HeapGrowthStatistics.requireThreshold("thresholdPerMinute", thresholdPerMinute),
-                HeapGrowthDetector.DEFAULT_CONFIDENCE_LEVEL);
+                CONFIDENCE_LEVEL);
     }
 
     /**
@@ -142,30 +159,65 @@ public final class ClassHistogramTrend {
         }
         HeapGrowthStatistics.LinearFit liveFit = HeapGrowthStatistics.fit(x, live, confidenceLevel);
         int middle = (samples - 1) / 2;
+        // Sustained also means by steady steps: a heap whose size wanders with a cache's random puts and removes is
+        // a random walk, and a line fitted through a random walk looks significant far more often than its level.
         boolean sustained = HeapGrowthStatistics.isSustained(liveFit.slope(),
                 (live[middle] - live[0]) / (x[middle] - x[0]),
-                (live[samples - 1] - live[middle]) / (x[samples - 1] - x[middle]));
-        List<ClassGrowth> classes = series.steadilyGrowing(x);
-        HeapGrowthStatistics.LinearFit classesFit = classes.isEmpty()
-                ? null : HeapGrowthStatistics.fit(x, series.summedBytes(classes, samples), confidenceLevel);
-        HeapGrowthStatistics.LinearFit countsFit = classes.isEmpty()
-                ? null : HeapGrowthStatistics.fit(x, series.summedInstances(classes, samples), confidenceLevel);
-        List<Growth> growing = new ArrayList<>(classes.size());
-        for (ClassGrowth growth : classes) {
-            growing.add(new Growth(growth.className(),
-                    slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), samples, false),
-                            confidenceLevel)),
-                    slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), samples, true),
-                            confidenceLevel)),
-                    growth.instancesAtStart(), growth.instancesAtEnd(), growth.bytesAtStart(), growth.bytesAtEnd()));
+                (live[samples - 1] - live[middle]) / (x[samples - 1] - x[middle]))
+                && HeapGrowthStatistics.meanStepLowerBound(live, confidenceLevel) > 0;
+        List<ClassGrowth> rising = series.steadilyGrowing(x, false);
+        int changing = series.changingInEveryInterval(samples);
+        boolean chanceRuledOut = chanceOfRise(changing, samples) <= CHANCE_RISE_TOLERATED;
+        List<ClassGrowth> confirmed = new ArrayList<>(rising.size());
+        List<Growth> unconfirmed = new ArrayList<>();
+        for (ClassGrowth growth : rising) {
+            double[] counts = series.column(growth.className(), samples, false);
+            if (chanceRuledOut && HeapGrowthStatistics.meanStepLowerBound(counts, confidenceLevel) > 0) {
+                confirmed.add(growth);
+            } else {
+                unconfirmed.add(growth(x, growth));
+            }
         }
-        boolean verdict = HeapGrowthStatistics.isGrowing(liveFit, sustained, classesFit, thresholdPerMinute)
+        HeapGrowthStatistics.LinearFit classesFit = confirmed.isEmpty()
+                ? null : HeapGrowthStatistics.fit(x, series.summedBytes(confirmed, samples), confidenceLevel);
+        HeapGrowthStatistics.LinearFit countsFit = confirmed.isEmpty()
+                ? null : HeapGrowthStatistics.fit(x, series.summedInstances(confirmed, samples), confidenceLevel);
+        List<Growth> growing = new ArrayList<>(confirmed.size());
+        // The classes' evidence is the surest of their summed bytes and each one's own: a leaking class's steady bytes
+        // must not be drowned by the noise of a busy class (byte[]) that also rose in every interval.
+        HeapGrowthStatistics.LinearFit strongest = classesFit;
+        for (ClassGrowth growth : confirmed) {
+            Growth named = growth(x, growth);
+            if (named.bytes().lowerPerMinute() > strongest.lowerBound()) {
+                strongest = HeapGrowthStatistics.fit(x, series.column(growth.className(), samples, true),
+                        confidenceLevel);
+            }
+            growing.add(named);
+        }
+        boolean verdict = HeapGrowthStatistics.isGrowing(liveFit, sustained, strongest, thresholdPerMinute)
                 || countsFit != null && liveFit.slope() == 0 && countsFit.lowerBound() > thresholdPerMinute;
         return new Evaluation(verdict, slope(liveFit), sustained,
                 Optional.ofNullable(classesFit).map(ClassHistogramTrend::slope),
-                Optional.ofNullable(countsFit).map(ClassHistogramTrend::slope), growing, samples,
-                Duration.ofNanos(Math.round((x[samples - 1] - x[0]) * NANOS_PER_MINUTE)), thresholdPerMinute,
-                confidenceLevel);
+                Optional.ofNullable(countsFit).map(ClassHistogramTrend::slope), growing, unconfirmed, changing,
+                samples, Duration.ofNanos(Math.round((x[samples - 1] - x[0]) * NANOS_PER_MINUTE)),
+                thresholdPerMinute, confidenceLevel);
+    }
+
+    private Growth growth(double[] x, ClassGrowth growth) {
+        int n = x.length;
+        return new Growth(growth.className(),
+                slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), n, false), confidenceLevel)),
+                slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), n, true), confidenceLevel)),
+                growth.instancesAtStart(), growth.instancesAtEnd(), growth.bytesAtStart(), growth.bytesAtEnd());
+    }
+
+    /** At most {@code changing / samples!}: the chance that one of the changing counts rose in every interval. */
+    static double chanceOfRise(int changing, int samples) {
+        double chance = changing;
+        for (int i = 2; i <= samples && chance > 0; i++) {
+            chance /= i;
+        }
+        return Math.min(1, chance);
     }
 
     private static Slope slope(HeapGrowthStatistics.LinearFit fit) {
@@ -218,26 +270,53 @@ public final class ClassHistogramTrend {
      * }
      * }</pre>
      *
-     * @param isGrowing the verdict: the growing classes' summed bytes, or the live heap (when its growth is spread
-     *                  over the run), or for counts the growing names' summed count, rise faster than the threshold
-     *                  at the lower confidence bound
+     * @param isGrowing the verdict: the growing classes' summed bytes or one growing class's bytes, or the live
+     *                  heap (when its growth is spread over the run), or for counts the growing names' summed count,
+     *                  rise faster than the threshold at the lower confidence bound
      * @param liveBytes slope of the histogram's total bytes
-     * @param liveGrowthSustained whether each half of the run grew at least half as fast as the whole
+     * @param liveGrowthSustained whether each half of the run grew at least half as fast as the whole, by steps whose
+     *                            mean is above zero at the confidence level
      * @param growingBytes slope of the growing classes' bytes added up, when any grows
      * @param growingCount slope of the growing names' instances (counts) added up, when any grows
-     * @param growing the classes or names that grew in every interval, largest byte growth first
+     * @param growing the classes or names whose count grew in every interval by steps whose mean is above zero at
+     *                the confidence level, once {@link #chanceRuledOut()}: they count towards the verdict; largest
+     *                byte growth first
+     * @param unconfirmed classes or names whose count also grew in every interval, but too few samples were taken
+     *                    to rule out chance, or by steps too uneven to tell from a count that wanders (a cache with
+     *                    random puts and removes): reported, not counted
+     * @param changing how many classes or names had a count that changed in every interval: the ones that could
+     *                 have risen in every interval by chance
      * @param samples samples evaluated
      * @param span time from the first to the last sample
      * @param thresholdPerMinute growth tolerated per minute
      * @param confidenceLevel two-sided level of every interval
      */
     public record Evaluation(boolean isGrowing, Slope liveBytes, boolean liveGrowthSustained,
-            Optional<Slope> growingBytes, Optional<Slope> growingCount, List<Growth> growing, int samples,
-            Duration span, double thresholdPerMinute, double confidenceLevel) {
+            Optional<Slope> growingBytes, Optional<Slope> growingCount, List<Growth> growing, List<Growth> unconfirmed,
+            int changing, int samples, Duration span, double thresholdPerMinute, double confidenceLevel) {
 
-        /** Copies the list. */
+        /** Copies the lists. */
         public Evaluation {
             growing = List.copyOf(growing);
+            unconfirmed = List.copyOf(unconfirmed);
+        }
+
+        /**
+         * Whether so many samples were taken that a rise in every interval is unlikely to be chance: with
+         * {@link #changing()} wandering counts, the chance that one rose in every interval is at most
+         * {@value #CHANCE_RISE_TOLERATED}.
+         */
+        public boolean chanceRuledOut() {
+            return chanceOfRise(changing, samples) <= CHANCE_RISE_TOLERATED;
+        }
+
+        /** The fewest samples with which a rise in every interval would be confirmed, with as many changing counts. */
+        public int samplesToConfirm() {
+            int n = MIN_SAMPLES;
+            while (chanceOfRise(changing, n) > CHANCE_RISE_TOLERATED) {
+                n++;
+            }
+            return n;
         }
     }
 }

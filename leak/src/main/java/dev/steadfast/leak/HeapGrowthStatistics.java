@@ -119,6 +119,29 @@ final class HeapGrowthStatistics {
         return new LinearFit(slope, intercept, standardError, slope - halfWidth, slope + halfWidth, n);
     }
 
+    /**
+     * Lower confidence bound of the mean step between consecutive values: a leak adds about the same in each interval,
+     * while a count that wanders like a random walk (a cache with random puts and removes) rises in several intervals
+     * in a row by chance far more often than values that scatter independently, but by steps as uneven as its moves.
+     *
+     * @param values at least three
+     * @return the mean step itself when every step is the same
+     */
+    static double meanStepLowerBound(double[] values, double confidenceLevel) {
+        int steps = values.length - 1;
+        if (steps < 2) {
+            throw new IllegalArgumentException("need at least 3 values: " + values.length);
+        }
+        double mean = (values[steps] - values[0]) / steps;
+        double squares = 0;
+        for (int i = 1; i <= steps; i++) {
+            double deviation = values[i] - values[i - 1] - mean;
+            squares += deviation * deviation;
+        }
+        double standardError = Math.sqrt(squares / (steps - 1) / steps);
+        return mean - studentTQuantile((1 + confidenceLevel) / 2, steps - 1) * standardError;
+    }
+
     /** The {@code p}-quantile of Student's t distribution with {@code degreesOfFreedom}, for p in [0.5, 1). */
     static double studentTQuantile(double p, int degreesOfFreedom) {
         if (!(p >= 0.5 && p < 1) || degreesOfFreedom < 1) {

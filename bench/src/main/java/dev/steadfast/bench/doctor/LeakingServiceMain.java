@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * static {@link #SESSIONS} map per tick, sized so that it retains about {@code bytesPerSecond} (argument); a tick is
  * 100 ms, or longer for small rates so that each session is at least about 100 bytes. The churn is what makes two
  * snapshots hard to read: a cache of random-sized entries with random evictions (its size wanders) and a list of
- * recent requests rebuilt every two seconds with a random number of entries. Prints READY.
+ * recent requests rebuilt every two seconds with a random number of entries. With 0 bytes per second there is no
+ * leak, only the churn. Prints READY.
  *
  * <pre>{@code
  * java -cp bench.jar dev.steadfast.bench.doctor.LeakingServiceMain 1024
@@ -69,10 +70,12 @@ public final class LeakingServiceMain {
             thread.setDaemon(true);
             return thread;
         });
-        service.scheduleAtFixedRate(() -> {
-            long id = IDS.incrementAndGet();
-            SESSIONS.put(id, new Session(id, payload));
-        }, 0, tickMillis, TimeUnit.MILLISECONDS);
+        if (bytesPerSecond > 0) {
+            service.scheduleAtFixedRate(() -> {
+                long id = IDS.incrementAndGet();
+                SESSIONS.put(id, new Session(id, payload));
+            }, 0, tickMillis, TimeUnit.MILLISECONDS);
+        }
         service.scheduleAtFixedRate(LeakingServiceMain::churnCache, 0, 20, TimeUnit.MILLISECONDS);
         service.scheduleAtFixedRate(LeakingServiceMain::rebuildRecent, 0, 2, TimeUnit.SECONDS);
         System.out.println("READY");

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,10 +37,11 @@ import org.slf4j.LoggerFactory;
  * by each collector. Promoted garbage makes that figure a sawtooth, so the trend is fitted through its
  * <em>floor</em>: the window is cut into {@value #BUCKETS_PER_WINDOW} time slots, each keeps its lowest sample, and a
  * least-squares line with a Student-t interval goes through those minima (as JDK Mission Control's live-set trend
- * rule fits heap after GC). When at least {@value #MIN_BUCKETS_FOR_VERDICT} slots contain a collection that
- * reclaimed old-generation space, or the first collection after such space was reclaimed concurrently (a full
- * collection, a G1 mixed collection or concurrent cycle, any cycle of a single-space collector), only those samples
- * are used; otherwise all collections are, and the snapshot says so.
+ * rule fits heap after GC). Only samples that follow a reclamation of old-generation space (a full collection, a G1
+ * mixed collection or concurrent cycle, any cycle of a single-space collector) show the live set: the heap's verdict
+ * is {@code GROWING} or {@code STABLE} from those once they cover {@value #MIN_BUCKETS_FOR_VERDICT} slots. Until
+ * then the floor after any collection since the last such reclamation, which promoted garbage can only raise, decides:
+ * flat is {@code STABLE}, rising is {@code UNCONFIRMED} (never {@code GROWING}), and the snapshot says why.
  * Live threads and registered sizes are sampled at collections (at most once a second) and at each
  * {@link #snapshot()}, and get the same floor trend. The verdict is {@code GROWING} when the lower confidence bound of
  * the slope exceeds the threshold.
@@ -98,6 +100,9 @@ public final class LeakMonitor implements AutoCloseable {
     private final Map<String, String> warnings = new ConcurrentHashMap<>();
     private final List<Consumer<String>> sizeRegistrationListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong collections = new AtomicLong();
+    private final AtomicLong oldCollections = new AtomicLong();
+    /** When old-generation space was last seen reclaimed; {@code Long.MIN_VALUE} until then. */
+    private volatile long lastOldCollectionMillis = Long.MIN_VALUE;
     private final Optional<ThreadMXBean> threadBean;
     private volatile long lastCountSampleMillis = Long.MIN_VALUE;
     private volatile boolean pollCollectionUsage;
@@ -221,8 +226,8 @@ public final class LeakMonitor implements AutoCloseable {
                 all.add("closed: figures are those gathered until close()");
             }
         }
-        return new LeakMonitorSnapshot(Instant.ofEpochMilli(now), startedAt, window, collections.get(), heap,
-                threadSeries, sizes, all);
+        return new LeakMonitorSnapshot(Instant.ofEpochMilli(now), startedAt, window, collections.get(),
+                oldCollections.get(), heap, threadSeries, sizes, all);
     }
 
     /**
@@ -233,6 +238,8 @@ public final class LeakMonitor implements AutoCloseable {
         collections.incrementAndGet();
         heapAfterAnyCollection.add(timeMillis, heapAfterBytes);
         if (oldGenerationCollected) {
+            oldCollections.incrementAndGet();
+            lastOldCollectionMillis = timeMillis;
             heapAfterOldCollections.add(timeMillis, heapAfterBytes);
         }
         long last = lastCountSampleMillis;
@@ -325,20 +332,50 @@ public final class LeakMonitor implements AutoCloseable {
         registry.trend.add(now, size);
     }
 
+    /**
+     * The heap's verdict. Only a sample that follows a collection of the old generation approximates the live set:
+     * after a young collection the heap also holds the garbage promoted since the last old-generation collection, so
+     * the floor of those samples climbs until the next one whether anything leaks or not. Hence {@code GROWING} or
+     * {@code STABLE} come from the samples after old-generation collections once they cover
+     * {@value #MIN_BUCKETS_FOR_VERDICT} slots of the window. Until then the floor after any collection since the
+     * last old-generation collection (promoted garbage can only raise it, never lower it) is an upper bound of the
+     * live set's: flat means {@code STABLE}; rising means {@code UNCONFIRMED}, a leak or promoted garbage.
+     */
     private LeakMonitorSnapshot.Series heapSeries(long now, List<String> notes) {
         LeakMonitorTrend.Evaluation any = heapAfterAnyCollection.evaluate(now);
         LeakMonitorTrend.Evaluation old = heapAfterOldCollections.evaluate(now);
-        LeakMonitorTrend.Evaluation used = old;
-        if (old.verdict() == LeakMonitorSnapshot.Verdict.INSUFFICIENT_DATA) {
-            used = any;
-            if (any.verdict() != LeakMonitorSnapshot.Verdict.INSUFFICIENT_DATA) {
-                notes.add("fewer than " + MIN_BUCKETS_FOR_VERDICT + " of the " + BUCKETS_PER_WINDOW
-                        + " time slots in the window saw an old-generation collection: the heap trend follows the"
-                        + " lowest heap after any collection, which may include promoted garbage;"
-                        + " a longer window gives a cleaner live-set trend");
-            }
+        if (old.verdict() != LeakMonitorSnapshot.Verdict.INSUFFICIENT_DATA) {
+            return toSeries(LeakMonitorSnapshot.HEAP, "bytes", old, any.latest(), any.samples());
         }
-        return toSeries(LeakMonitorSnapshot.HEAP, "bytes", used, any.latest(), any.samples());
+        long since = lastOldCollectionMillis;
+        LeakMonitorTrend.Evaluation young = heapAfterAnyCollection.evaluateSince(now, since);
+        boolean seen = since != Long.MIN_VALUE;
+        String coverage = old.points() + " of the " + BUCKETS_PER_WINDOW + " time slots in the window followed an"
+                + " old-generation collection" + (seen ? "" : " (none since the monitor started)");
+        String from = seen ? " since the last old-generation collection at " + Instant.ofEpochMilli(since) : "";
+        switch (young.verdict()) {
+            case STABLE:
+                notes.add("heap trend from heap after young collections" + from + ": only " + coverage
+                        + "; garbage promoted meanwhile can only raise that floor, so a flat floor means a flat"
+                        + " live set");
+                return toSeries(LeakMonitorSnapshot.HEAP, "bytes", young, any.latest(), any.samples());
+            case GROWING:
+                notes.add(String.format(Locale.ROOT, "heap after young collections rises %+.2f MB/hour%s, but only"
+                        + " %s: garbage that young collections promote raises that floor too until the next one,"
+                        + " so UNCONFIRMED is not a leak verdict until samples after old-generation collections"
+                        + " cover %d slots (a window longer than the time between old-generation collections gives"
+                        + " that)", young.perHour() / LeakMonitorSnapshot.BYTES_PER_MEGABYTE, from, coverage,
+                        MIN_BUCKETS_FOR_VERDICT));
+                return new LeakMonitorSnapshot.Series(LeakMonitorSnapshot.HEAP, "bytes",
+                        LeakMonitorSnapshot.Verdict.UNCONFIRMED, any.latest(), any.samples(), young.perHour(),
+                        young.lowerPerHour(), young.upperPerHour(), Optional.empty());
+            default:
+                if (any.verdict() != LeakMonitorSnapshot.Verdict.INSUFFICIENT_DATA) {
+                    notes.add("no heap verdict: only " + coverage + ", and heap after collections since then spans"
+                            + " fewer than " + MIN_BUCKETS_FOR_VERDICT + " slots");
+                }
+                return toSeries(LeakMonitorSnapshot.HEAP, "bytes", young, any.latest(), any.samples());
+        }
     }
 
     private LeakMonitorSnapshot.Series series(String name, String unit, LeakMonitorTrend trend, long now) {

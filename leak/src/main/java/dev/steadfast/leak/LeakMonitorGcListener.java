@@ -16,6 +16,8 @@ import javax.management.NotificationEmitter;
 import javax.management.NotificationFilter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Receives the JVM's end-of-collection notifications and passes the live heap after each collection to a
@@ -33,6 +35,8 @@ import javax.management.openmbean.CompositeData;
  * }</pre>
  */
 final class LeakMonitorGcListener implements NotificationListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeakMonitorGcListener.class);
 
     /** Where each observed collection goes. */
     @FunctionalInterface
@@ -110,8 +114,7 @@ final class LeakMonitorGcListener implements NotificationListener {
         try {
             GarbageCollectionNotificationInfo info =
                     GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-            // ZGC and Shenandoah report each pause as well as each cycle; mid-cycle figures are not a live heap.
-            if (info.getGcName().endsWith(" Pauses")) {
+            if (!endsACollection(info.getGcName(), info.getGcAction())) {
                 return;
             }
             GcInfo gc = info.getGcInfo();
@@ -123,11 +126,43 @@ final class LeakMonitorGcListener implements NotificationListener {
                     heapAfter += usage.getUsed();
                 }
             }
-            sink.collection(heapAfter, reclaimedOldGeneration(info.getGcAction(), gc.getMemoryUsageBeforeGc(), after));
+            boolean old = reclaimedOldGeneration(majorAction(info.getGcName(), info.getGcAction()),
+                    gc.getMemoryUsageBeforeGc(), after);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} / {} / {}: heap after {} bytes, old generation {} -> {} bytes, reclaimed old: {}",
+                        info.getGcName(), info.getGcAction(), info.getGcCause(), heapAfter,
+                        oldUsed(gc.getMemoryUsageBeforeGc()), oldUsed(after), old);
+            }
+            sink.collection(heapAfter, old);
         } catch (RuntimeException e) {
             // A JMX notification thread must not die because one notification looked unexpected.
             failures.accept(e);
         }
+    }
+
+    /**
+     * Whether a notification reports the end of a collection, after which the heap in use is survivors plus old
+     * generation. Not so for pauses inside a concurrent cycle, where eden is still full: ZGC's and Shenandoah's
+     * "Pauses" collectors, and G1's "G1 Concurrent GC" (JDK 20 and later: its Remark and Cleanup pauses, action
+     * "end of concurrent GC pause"). Old regions such a cycle frees are seen at the next young collection, whose
+     * old generation is then smaller than after the previous one.
+     */
+    static boolean endsACollection(String gcName, String gcAction) {
+        return !gcName.endsWith(" Pauses") && !"end of concurrent GC pause".equals(gcAction);
+    }
+
+    /** Generational ZGC names its old-generation cycles by collector ("ZGC Major Cycles"), not by action. */
+    private static String majorAction(String gcName, String gcAction) {
+        return gcName.contains("Major") ? "end of major GC" : gcAction;
+    }
+
+    private long oldUsed(Map<String, MemoryUsage> usage) {
+        long used = 0;
+        for (String pool : oldPools) {
+            MemoryUsage pooled = usage.get(pool);
+            used += pooled == null ? 0 : pooled.getUsed();
+        }
+        return used;
     }
 
     /**

@@ -19,6 +19,10 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code steadfast.leak.monitor.growing{series}}: 1 while a series is {@code GROWING}, else 0; {@code series}
  *       is {@code heap}, {@code threads} or a registered size's name, plus {@code all} for the overall verdict</li>
  *   <li>{@code steadfast.leak.monitor.heap.live} (bytes), {@code steadfast.leak.monitor.heap.growth} (bytes/hour)</li>
+ *   <li>{@code steadfast.leak.monitor.heap.unconfirmed}: 1 while the heap is {@code UNCONFIRMED} (heap after young
+ *       collections rises, too few old-generation collections to confirm a leak), else 0;
+ *       {@code steadfast.leak.monitor.heap.old.collections}: collections that followed a reclamation of
+ *       old-generation space, the only ones a heap verdict rests on</li>
  *   <li>{@code steadfast.leak.monitor.threads.live}, {@code steadfast.leak.monitor.threads.growth}</li>
  *   <li>{@code steadfast.leak.monitor.registry.size{registry}} and
  *       {@code steadfast.leak.monitor.registry.growth{registry}} for each registered size, including sizes
@@ -68,6 +72,12 @@ public final class LeakMonitorMetrics implements MeterBinder {
         Gauge.builder(PREFIX + "heap.growth", this, metrics -> metrics.snapshot().heap().perHour())
                 .tags(tags).baseUnit("bytes").description("growth of the live heap's floor per hour")
                 .strongReference(true).register(registry);
+        gauge(registry, "heap.unconfirmed", Tags.empty(), "1 while heap after young collections rises but too few"
+                + " old-generation collections were seen to confirm a leak",
+                snapshot -> snapshot.heap().verdict() == LeakMonitorSnapshot.Verdict.UNCONFIRMED ? 1 : 0);
+        gauge(registry, "heap.old.collections", Tags.empty(), "collections after which old-generation space had"
+                + " been reclaimed, the only ones that confirm a heap verdict",
+                snapshot -> snapshot.oldGenerationCollections());
         gauge(registry, "threads.live", Tags.empty(), "live threads", snapshot -> snapshot.liveThreads());
         gauge(registry, "threads.growth", Tags.empty(), "growth of the live threads' floor per hour",
                 snapshot -> snapshot.threads().perHour());

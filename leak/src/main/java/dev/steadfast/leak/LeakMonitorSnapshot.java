@@ -32,7 +32,7 @@ public final class LeakMonitorSnapshot {
     /** Name of the live-threads series. */
     public static final String THREADS = "threads";
 
-    private static final double BYTES_PER_MEGABYTE = 1024.0 * 1024.0;
+    static final double BYTES_PER_MEGABYTE = 1024.0 * 1024.0;
 
     /**
      * The conclusion about one series, or about all of them.
@@ -51,6 +51,14 @@ public final class LeakMonitorSnapshot {
         INSUFFICIENT_DATA,
         /** The floor of the series is not rising faster than the threshold, with the configured confidence. */
         STABLE,
+        /**
+         * Heap only: the floor of heap after young collections rises faster than the threshold, but too few
+         * collections of the old generation were seen in the window to tell a leak from garbage promoted since the
+         * last one (which raises that floor too until the next old collection). Not a leak verdict: it becomes
+         * {@code GROWING} or {@code STABLE} once samples that follow old-generation collections cover
+         * {@value LeakMonitor#MIN_BUCKETS_FOR_VERDICT} time slots of the window.
+         */
+        UNCONFIRMED,
         /** The floor of the series rises faster than the threshold, with the configured confidence. */
         GROWING
     }
@@ -104,17 +112,20 @@ public final class LeakMonitorSnapshot {
     private final Instant startedAt;
     private final Duration window;
     private final long collections;
+    private final long oldGenerationCollections;
     private final Series heap;
     private final Series threads;
     private final List<Series> registries;
     private final List<String> warnings;
 
-    LeakMonitorSnapshot(Instant takenAt, Instant startedAt, Duration window, long collections, Series heap,
-            Series threads, List<Series> registries, List<String> warnings) {
+    LeakMonitorSnapshot(Instant takenAt, Instant startedAt, Duration window, long collections,
+            long oldGenerationCollections, Series heap, Series threads, List<Series> registries,
+            List<String> warnings) {
         this.takenAt = takenAt;
         this.startedAt = startedAt;
         this.window = window;
         this.collections = collections;
+        this.oldGenerationCollections = oldGenerationCollections;
         this.heap = heap;
         this.threads = threads;
         List<Series> sorted = new ArrayList<>(registries);
@@ -125,7 +136,8 @@ public final class LeakMonitorSnapshot {
 
     /**
      * {@code GROWING} if any series grows; otherwise the heap's verdict ({@code INSUFFICIENT_DATA} until the heap
-     * trend has enough data, then {@code STABLE}).
+     * trend has enough data, then {@code STABLE}, or {@code UNCONFIRMED} while heap after young collections rises
+     * and too few old-generation collections were seen to tell a leak from promoted garbage).
      */
     public Verdict verdict() {
         if (all().stream().anyMatch(series -> series.verdict() == Verdict.GROWING)) {
@@ -191,6 +203,15 @@ public final class LeakMonitorSnapshot {
         return collections;
     }
 
+    /**
+     * Collections observed since the monitor started after which old-generation space had been reclaimed (a full
+     * collection, a G1 mixed collection or the first collection after a G1 concurrent cycle, any cycle of a
+     * single-space collector): only those samples confirm a heap verdict.
+     */
+    public long oldGenerationCollections() {
+        return oldGenerationCollections;
+    }
+
     public Instant takenAt() {
         return takenAt;
     }
@@ -213,8 +234,9 @@ public final class LeakMonitorSnapshot {
         String n = System.lineSeparator();
         StringBuilder text = new StringBuilder("Leak monitor: ").append(verdict());
         growingSince().ifPresent(since -> text.append(" since ").append(since));
-        text.append(String.format(Locale.ROOT, " (window %s, %,d collections since %s, at %s)", window, collections,
-                startedAt, takenAt)).append(n);
+        text.append(String.format(Locale.ROOT, " (window %s, %,d collections, %,d after old-generation space was"
+                + " reclaimed, since %s, at %s)", window, collections, oldGenerationCollections, startedAt, takenAt))
+                .append(n);
         all().forEach(series -> text.append("  ").append(series).append(n));
         warnings.forEach(warning -> text.append("Warning: ").append(warning).append(n));
         return text.toString().stripTrailing();

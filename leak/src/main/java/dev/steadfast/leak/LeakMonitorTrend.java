@@ -1,7 +1,8 @@
 package dev.steadfast.leak;
 
 import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -89,7 +90,19 @@ final class LeakMonitorTrend {
         return evaluateLocked(nowMillis);
     }
 
+    /**
+     * The fit through the completed slots whose lowest sample was taken at or after {@code sinceMillis} only, e.g.
+     * since the last collection of the old generation; does not change when this trend became {@code GROWING}.
+     */
+    synchronized Evaluation evaluateSince(long nowMillis, long sinceMillis) {
+        return fitLocked(nowMillis, sinceMillis, false);
+    }
+
     private Evaluation evaluateLocked(long nowMillis) {
+        return fitLocked(nowMillis, Long.MIN_VALUE, true);
+    }
+
+    private Evaluation fitLocked(long nowMillis, long sinceMillis, boolean tracksGrowth) {
         if (origin == Long.MIN_VALUE) {
             return new Evaluation(LeakMonitorSnapshot.Verdict.INSUFFICIENT_DATA, 0, 0, 0, Double.NaN, Double.NaN,
                     Double.NaN, OptionalLong.empty());
@@ -98,23 +111,25 @@ final class LeakMonitorTrend {
         while (!window.isEmpty() && window.peekFirst().index <= current - buckets) {
             window.removeFirst();
         }
-        int points = 0;
+        List<Bucket> fitted = new ArrayList<>(window.size());
         for (Bucket bucket : window) {
-            if (bucket.index < current) {
-                points++;
+            if (bucket.index < current && bucket.minTime >= sinceMillis) {
+                fitted.add(bucket);
             }
         }
+        int points = fitted.size();
         if (points < MIN_POINTS) {
-            growing = false;
+            if (tracksGrowth) {
+                growing = false;
+            }
             return new Evaluation(LeakMonitorSnapshot.Verdict.INSUFFICIENT_DATA, latest, samples, points,
                     Double.NaN, Double.NaN, Double.NaN, OptionalLong.empty());
         }
         double[] hours = new double[points];
         double[] values = new double[points];
-        Iterator<Bucket> iterator = window.iterator();
-        long firstTime = window.peekFirst().minTime;
+        long firstTime = fitted.get(0).minTime;
         for (int i = 0; i < points; i++) {
-            Bucket bucket = iterator.next();
+            Bucket bucket = fitted.get(i);
             hours[i] = (bucket.minTime - firstTime) / MILLIS_PER_HOUR;
             values[i] = bucket.min;
         }
@@ -122,13 +137,16 @@ final class LeakMonitorTrend {
                 ? new HeapGrowthStatistics.LinearFit(0, values[0], 0, 0, 0, points)
                 : HeapGrowthStatistics.fit(hours, values, confidenceLevel);
         boolean nowGrowing = fit.lowerBound() > thresholdPerHour;
-        if (nowGrowing && !growing) {
-            growingSince = origin + window.peekFirst().index * bucketMillis;
+        OptionalLong since = OptionalLong.empty();
+        if (tracksGrowth) {
+            if (nowGrowing && !growing) {
+                growingSince = origin + fitted.get(0).index * bucketMillis;
+            }
+            growing = nowGrowing;
+            since = nowGrowing ? OptionalLong.of(growingSince) : OptionalLong.empty();
         }
-        growing = nowGrowing;
         return new Evaluation(nowGrowing ? LeakMonitorSnapshot.Verdict.GROWING : LeakMonitorSnapshot.Verdict.STABLE,
-                latest, samples, points, fit.slope(), fit.lowerBound(), fit.upperBound(),
-                nowGrowing ? OptionalLong.of(growingSince) : OptionalLong.empty());
+                latest, samples, points, fit.slope(), fit.lowerBound(), fit.upperBound(), since);
     }
 
     private static boolean sameTimes(double[] hours) {

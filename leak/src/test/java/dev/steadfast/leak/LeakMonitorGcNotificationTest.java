@@ -136,6 +136,15 @@ class LeakMonitorGcNotificationTest {
         assertThat(promotingAgain).isFalse();
     }
 
+    @Test
+    void endsACollection_g1ConcurrentCyclePauses_doNotCount() {
+        // JDK 20+: Remark and Cleanup, with eden still full; measured on JDK 25 with G1.
+        assertThat(LeakMonitorGcListener.endsACollection("G1 Concurrent GC", "end of concurrent GC pause")).isFalse();
+        assertThat(LeakMonitorGcListener.endsACollection("ZGC Major Pauses", "end of GC pause")).isFalse();
+        assertThat(LeakMonitorGcListener.endsACollection("G1 Young Generation", "end of minor GC")).isTrue();
+        assertThat(LeakMonitorGcListener.endsACollection("ZGC Major Cycles", "end of GC cycle")).isTrue();
+    }
+
     private static MemoryUsage usage(long usedMegabytes) {
         long used = usedMegabytes << 20;
         return new MemoryUsage(0, used, used, -1);

@@ -33,6 +33,8 @@ class LeakMonitorMetricsTest {
         assertThat(gauge("growing", "series", "all")).isEqualTo(1.0);
         assertThat(gauge("growing", "series", "heap")).isEqualTo(1.0);
         assertThat(gauge("heap.growth") / MB).isCloseTo(12.0, within(1.0));
+        assertThat(gauge("heap.unconfirmed")).isZero();
+        assertThat(gauge("heap.old.collections")).isEqualTo(120.0);
         assertThat(gauge("heap.live")).isGreaterThan(400.0 * MB);
         assertThat(registry.get("steadfast.leak.monitor.heap.live").tag("service", "checkout").gauge().getId()
                 .getBaseUnit()).isEqualTo("bytes");
@@ -46,6 +48,20 @@ class LeakMonitorMetricsTest {
 
         assertThat(gauge("growing", "series", "all")).isZero();
         assertThat(gauge("heap.growth")).isCloseTo(0.0, within(1.0));
+    }
+
+    @Test
+    void bindTo_heapRisingAfterYoungCollectionsOnly_isUnconfirmedNotGrowing() {
+        new LeakMonitorMetrics(monitor).bindTo(registry);
+
+        replayHeap(minute -> 400 * MB + 12 * MB * minute / 60, false);
+
+        assertThat(gauge("growing", "series", "all")).isZero();
+        assertThat(gauge("growing", "series", "heap")).isZero();
+        assertThat(gauge("heap.unconfirmed")).isEqualTo(1.0);
+        assertThat(gauge("heap.old.collections")).isZero();
+        assertThat(gauge("heap.growth") / MB).as("the rising floor stays visible").isCloseTo(12.0, within(1.0));
+        assertThat(gauge("warnings")).isPositive();
     }
 
     @Test
@@ -84,9 +100,13 @@ class LeakMonitorMetricsTest {
     }
 
     private void replayHeap(java.util.function.LongUnaryOperator heapAtMinute) {
+        replayHeap(heapAtMinute, true);
+    }
+
+    private void replayHeap(java.util.function.LongUnaryOperator heapAtMinute, boolean oldGenerationCollected) {
         for (long minute = 0; minute < 120; minute++) {
             clock.advance(Duration.ofMinutes(1));
-            monitor.recordCollection(clock.millis(), heapAtMinute.applyAsLong(minute), true);
+            monitor.recordCollection(clock.millis(), heapAtMinute.applyAsLong(minute), oldGenerationCollected);
         }
     }
 }

@@ -99,6 +99,20 @@ class LeakMonitorTrendTest {
     }
 
     @Test
+    void evaluateSince_fitsOnlySlotsWhoseLowestSampleCameAfterThatTime() {
+        // Flat for the first half of the window, then rising 30 MB/hour: the whole window dilutes the rise.
+        long turn = 90 * 60_000;
+        long end = feed(0, 2 * HOUR, time -> 100 * MB + Math.max(0, time - turn) * 30 * MB / HOUR);
+
+        LeakMonitorTrend.Evaluation since = trend.evaluateSince(end, turn);
+
+        assertThat(since.points()).isEqualTo(6);
+        assertThat(since.perHour() / MB).isCloseTo(30.0, within(0.5));
+        assertThat(since.growingSince()).as("only the whole window's fit says since when").isEmpty();
+        assertThat(trend.evaluate(end).perHour() / MB).isLessThan(25.0);
+    }
+
+    @Test
     void add_manyHoursOfSamples_fitUsesOnlyTheWindow() {
         long end = feed(0, 10 * HOUR, time -> 100 * MB);
 

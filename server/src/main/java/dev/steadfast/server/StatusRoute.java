@@ -72,6 +72,8 @@ final class StatusRoute {
     node.put("liveHeapBytes", snapshot.liveHeapBytes());
     node.put("window", dev.steadfast.diagnostics.Durations.format(snapshot.window()));
     node.put("collections", snapshot.collections());
+    // The heap verdict rests only on these; UNCONFIRMED while too few of them fall in the window.
+    node.put("oldGenerationCollections", snapshot.oldGenerationCollections());
     for (LeakMonitorSnapshot.Series series : snapshot.all()) {
       if (series.verdict() == LeakMonitorSnapshot.Verdict.GROWING) {
         node.withArray("growing").add(series.name());

@@ -53,10 +53,12 @@ class ServiceSelfMonitoringTest {
         "steadfast_leak_monitor_registry_size{registry=\"websocket.connections\"}",
         "steadfast_leak_monitor_registry_size{registry=\"broker.subscriptions\"}",
         "steadfast_leak_monitor_registry_size{registry=\"threads.managed\"}",
-        "steadfast_leak_monitor_heap_growth_bytes");
+        "steadfast_leak_monitor_heap_growth_bytes", "steadfast_leak_monitor_heap_unconfirmed",
+        "steadfast_leak_monitor_heap_old_collections");
     JsonNode leak = JSON.readTree(get(server, StatusRoute.PATH).body()).get("leak");
     assertThat(leak.get("verdict").asText()).isIn("INSUFFICIENT_DATA", "STABLE");
     assertThat(leak.get("window").asText()).isEqualTo("1h");
+    assertThat(leak.get("oldGenerationCollections").isIntegralNumber()).isTrue();
     List<String> series = new ArrayList<>();
     leak.get("series").forEach(s -> series.add(s.get("name").asText()));
     assertThat(series).containsExactlyInAnyOrder("heap", "threads", SelfMonitor.CONNECTIONS, SelfMonitor.TOPICS,

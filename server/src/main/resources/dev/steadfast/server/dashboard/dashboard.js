@@ -137,6 +137,10 @@ async function refreshStatus() {
       detail = 'heap ' + (leak.heapMegabytesPerHour === null ? 'n/a' : leak.heapMegabytesPerHour.toFixed(2))
           + ' MB/h over ' + leak.window;
       if (leak.growing.length) detail += ' · growing: ' + leak.growing.join(', ');
+      if (leak.verdict === 'UNCONFIRMED') {
+        detail += ' after young collections only (' + leak.oldGenerationCollections
+            + ' old-generation collections seen): promoted garbage or a leak, not yet confirmed';
+      }
     }
     $('fig-leak-detail').textContent = detail;
   } catch (e) {

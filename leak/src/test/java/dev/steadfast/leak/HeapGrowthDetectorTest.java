@@ -94,13 +94,19 @@ class HeapGrowthDetectorTest {
             assertThat(churn.puts()).isPositive();
         }
 
+        assertNothingBlamed(report, Session.class.getName(), Session.class.getName() + "[]");
+    }
+
+    /**
+     * A clean body's report: not growing, none of the body's own classes listed, and whatever else is listed under
+     * the threshold. The whole test JVM's byte[] may creep up by an instance or a few bytes at every checkpoint
+     * (seen in full JDK 25 builds: 25,975 -> 25,976 instances over eight checkpoints, 24,261 -> 24,263 over three):
+     * listed as "growing, under the threshold", which is what that list is for.
+     */
+    private static void assertNothingBlamed(HeapGrowthReport report, String... bodyClasses) {
         assertThat(report.isGrowing()).as(report.toString()).isFalse();
-        // The whole JVM's live byte[] bytes may creep up by a few kilobytes over the run while their count stays put
-        // (seen once in a full JDK 25 build: +4.5 bytes/iteration, 25,975 -> 25,976 instances): listed as "growing,
-        // under the threshold", which the report is for. What must not happen is the body's classes being blamed.
         assertThat(report.growingClasses()).as(report.toString())
-                .noneMatch(growth -> growth.className().equals(Session.class.getName())
-                        || growth.className().equals(Session.class.getName() + "[]"))
+                .noneMatch(growth -> List.of(bodyClasses).contains(growth.className()))
                 .allMatch(growth -> growth.bytesPerIteration() < report.thresholdBytesPerIteration());
     }
 
@@ -109,8 +115,7 @@ class HeapGrowthDetectorTest {
         long[] sink = {0};
         HeapGrowthReport report = DETECTOR.measure(i -> sink[0] += new Session[4].length + new byte[64].length);
 
-        assertThat(report.isGrowing()).as(report.toString()).isFalse();
-        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        assertNothingBlamed(report, Session.class.getName(), Session.class.getName() + "[]");
         assertThat(sink[0]).isPositive();
     }
 
@@ -124,8 +129,7 @@ class HeapGrowthDetectorTest {
             batch.clear();
         });
 
-        assertThat(report.isGrowing()).as(report.toString()).isFalse();
-        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        assertNothingBlamed(report, Session.class.getName(), "java.lang.Object[]");
     }
 
     @Test
@@ -134,8 +138,7 @@ class HeapGrowthDetectorTest {
         Map<Integer, Session> cache = lruCache(bound);
         HeapGrowthReport report = DETECTOR.measure(i -> cache.put(i, new Session()));
 
-        assertThat(report.isGrowing()).as(report.toString()).isFalse();
-        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        assertNothingBlamed(report, Session.class.getName(), "java.util.LinkedHashMap$Entry");
         assertThat(cache).hasSize(bound);
     }
 
@@ -146,8 +149,7 @@ class HeapGrowthDetectorTest {
         HeapGrowthReport report = DETECTOR.toBuilder().warmupIterations(0).build()
                 .measure(i -> cache.put(i, new Session()));
 
-        assertThat(report.isGrowing()).as(report.toString()).isFalse();
-        assertThat(report.growingClasses()).as(report.toString()).isEmpty();
+        assertNothingBlamed(report, Session.class.getName(), "java.util.LinkedHashMap$Entry");
         assertThat(report.secondHalfBytesPerIteration()).as(report.toString())
                 .isLessThan(report.bytesPerIteration() / 2);
     }
@@ -266,10 +268,20 @@ class HeapGrowthDetectorTest {
                         + " checkpoints needs an iteration; raise iterations or lower checkpoints");
     }
 
+    /**
+     * Built from checkpoints rather than measured: measuring an empty body over three checkpoints let the whole JVM's
+     * byte[] rise by one instance at each (JDK 25, once in a full build), so "no class grows" was not up to the test.
+     */
     @Test
     void growingClassesBytesPerIteration_noGrowingClass_isNaN() {
-        HeapGrowthReport report = DETECTOR.toBuilder().iterations(20).checkpoints(3).build().measure(i -> { });
+        List<HeapGrowthReport.Checkpoint> checkpoints = List.of(new HeapGrowthReport.Checkpoint(0, 1_000, 2_000),
+                new HeapGrowthReport.Checkpoint(10, 1_000, 2_000), new HeapGrowthReport.Checkpoint(20, 1_000, 2_000));
+        HeapGrowthStatistics.LinearFit flat = HeapGrowthStatistics.fit(new double[] {0, 10, 20},
+                new double[] {1_000, 1_000, 1_000}, DETECTOR.confidenceLevel());
+        HeapGrowthReport report = new HeapGrowthReport(DETECTOR, flat, null, 0, true, checkpoints, List.of(),
+                List.of(), Duration.ofMillis(1));
 
+        assertThat(report.isGrowing()).isFalse();
         assertThat(report.growingClasses()).as(report.toString()).isEmpty();
         assertThat(report.growingClassesBytesPerIteration()).isNaN();
         assertThat(report.growingClassesLowerBoundBytesPerIteration()).isNaN();

@@ -119,7 +119,7 @@ public final class LeakMonitor implements AutoCloseable {
         this.confidenceLevel = builder.confidenceLevel;
         this.heapAfterOldCollections = newTrend(heapThresholdBytesPerHour);
         this.heapAfterAnyCollection = newTrend(heapThresholdBytesPerHour);
-        this.threads = newTrend(countThresholdPerHour);
+        this.threads = countTrend(countThresholdPerHour);
         this.threadBean = threadBean();
         this.startedAt = clock.instant();
     }
@@ -181,7 +181,7 @@ public final class LeakMonitor implements AutoCloseable {
             throw new IllegalArgumentException("size name '" + name + "' is reserved for the monitor's own series;"
                     + " choose another name");
         }
-        Registry registry = new Registry(size, newTrend(countThresholdPerHour));
+        Registry registry = new Registry(size, countTrend(countThresholdPerHour));
         if (registries.putIfAbsent(name, registry) != null) {
             throw new IllegalStateException("a size named '" + name + "' is already registered;"
                     + " unregister it first or choose another name");
@@ -390,6 +390,10 @@ public final class LeakMonitor implements AutoCloseable {
                 : Optional.empty();
         return new LeakMonitorSnapshot.Series(name, unit, fit.verdict(), current, samples, fit.perHour(),
                 fit.lowerPerHour(), fit.upperPerHour(), since);
+    }
+
+    private LeakMonitorTrend countTrend(double thresholdPerHour) {
+        return LeakMonitorTrend.forCounts(window.toMillis(), BUCKETS_PER_WINDOW, thresholdPerHour, confidenceLevel);
     }
 
     private LeakMonitorTrend newTrend(double thresholdPerHour) {

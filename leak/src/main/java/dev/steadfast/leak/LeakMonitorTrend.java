@@ -37,6 +37,7 @@ final class LeakMonitorTrend {
     private final double thresholdPerHour;
     private final double confidenceLevel;
     private final ArrayDeque<Bucket> window = new ArrayDeque<>();
+    private boolean steadySteps;
     private long origin = Long.MIN_VALUE;
     private long latest;
     private long samples;
@@ -57,6 +58,17 @@ final class LeakMonitorTrend {
      */
     record Evaluation(LeakMonitorSnapshot.Verdict verdict, long latest, long samples, int points, double perHour,
             double lowerPerHour, double upperPerHour, OptionalLong growingSince) {
+    }
+
+    /**
+     * A trend of a count (live threads, a registry's size): {@code GROWING} also needs the floor to rise by steady
+     * steps (the lower confidence bound of its mean step above zero). One thread started once and kept, or a registry
+     * that gained one lasting entry, raises the floor by a single step, which a fitted line still calls significant.
+     */
+    static LeakMonitorTrend forCounts(long windowMillis, int buckets, double thresholdPerHour, double confidenceLevel) {
+        LeakMonitorTrend trend = new LeakMonitorTrend(windowMillis, buckets, thresholdPerHour, confidenceLevel);
+        trend.steadySteps = true;
+        return trend;
     }
 
     LeakMonitorTrend(long windowMillis, int buckets, double thresholdPerHour, double confidenceLevel) {
@@ -136,7 +148,8 @@ final class LeakMonitorTrend {
         HeapGrowthStatistics.LinearFit fit = sameTimes(hours)
                 ? new HeapGrowthStatistics.LinearFit(0, values[0], 0, 0, 0, points)
                 : HeapGrowthStatistics.fit(hours, values, confidenceLevel);
-        boolean nowGrowing = fit.lowerBound() > thresholdPerHour;
+        boolean nowGrowing = fit.lowerBound() > thresholdPerHour
+                && (!steadySteps || HeapGrowthStatistics.meanStepLowerBound(values, confidenceLevel) > 0);
         OptionalLong since = OptionalLong.empty();
         if (tracksGrowth) {
             if (nowGrowing && !growing) {

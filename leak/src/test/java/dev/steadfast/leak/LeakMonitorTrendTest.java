@@ -127,4 +127,26 @@ class LeakMonitorTrendTest {
         }
         return time;
     }
+
+    /**
+     * One thread started once and kept (the JVM's {@code Attach Listener}, started by {@code jcmd} or the doctor in
+     * the middle of a clean soak phase) raised the thread floor by one for good, and a line through that single step
+     * was called GROWING a minute later. A leak adds again and again; a count trend asks for steady steps.
+     */
+    @Test
+    void countTrend_onePermanentStepUp_isStable_whileSteadyGrowthIsGrowing() {
+        LeakMonitorTrend threads = LeakMonitorTrend.forCounts(Duration.ofMinutes(5).toMillis(), 12, 1.0, 0.95);
+        LeakMonitorTrend leaking = LeakMonitorTrend.forCounts(Duration.ofMinutes(5).toMillis(), 12, 1.0, 0.95);
+        long slot = Duration.ofMinutes(5).toMillis() / 12;
+        for (int i = 0; i <= 12; i++) {
+            for (long t = i * slot; t < (i + 1) * slot; t += 5_000) {
+                threads.add(t, i < 6 ? 20 : 21);
+                leaking.add(t, 20 + i);
+            }
+        }
+        long now = 13 * slot;
+
+        assertThat(threads.evaluate(now).verdict()).as(threads.evaluate(now).toString()).isEqualTo(Verdict.STABLE);
+        assertThat(leaking.evaluate(now).verdict()).isEqualTo(Verdict.GROWING);
+    }
 }

@@ -177,7 +177,7 @@ public final class ClassHistogramTrend {
             if (chanceRuledOut && HeapGrowthStatistics.meanStepLowerBound(counts, confidenceLevel) > 0) {
                 confirmed.add(growth);
             } else {
-                unconfirmed.add(growth(x, growth));
+                unconfirmed.add(growth(x, growth, bytesFit(x, growth)));
             }
         }
         HeapGrowthStatistics.LinearFit classesFit = confirmed.isEmpty()
@@ -189,12 +189,11 @@ public final class ClassHistogramTrend {
         // must not be drowned by the noise of a busy class (byte[]) that also rose in every interval.
         HeapGrowthStatistics.LinearFit strongest = classesFit;
         for (ClassGrowth growth : confirmed) {
-            Growth named = growth(x, growth);
-            if (named.bytes().lowerPerMinute() > strongest.lowerBound()) {
-                strongest = HeapGrowthStatistics.fit(x, series.column(growth.className(), samples, true),
-                        confidenceLevel);
+            HeapGrowthStatistics.LinearFit bytes = bytesFit(x, growth);
+            if (bytes.lowerBound() > strongest.lowerBound()) {
+                strongest = bytes;
             }
-            growing.add(named);
+            growing.add(growth(x, growth, bytes));
         }
         boolean verdict = HeapGrowthStatistics.isGrowing(liveFit, sustained, strongest, thresholdPerMinute)
                 || countsFit != null && liveFit.slope() == 0 && countsFit.lowerBound() > thresholdPerMinute;
@@ -205,12 +204,16 @@ public final class ClassHistogramTrend {
                 thresholdPerMinute, confidenceLevel);
     }
 
-    private Growth growth(double[] x, ClassGrowth growth) {
-        int n = x.length;
+    private HeapGrowthStatistics.LinearFit bytesFit(double[] x, ClassGrowth growth) {
+        return HeapGrowthStatistics.fit(x, series.column(growth.className(), x.length, true), confidenceLevel);
+    }
+
+    private Growth growth(double[] x, ClassGrowth growth, HeapGrowthStatistics.LinearFit bytes) {
         return new Growth(growth.className(),
-                slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), n, false), confidenceLevel)),
-                slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), n, true), confidenceLevel)),
-                growth.instancesAtStart(), growth.instancesAtEnd(), growth.bytesAtStart(), growth.bytesAtEnd());
+                slope(HeapGrowthStatistics.fit(x, series.column(growth.className(), x.length, false),
+                        confidenceLevel)),
+                slope(bytes), growth.instancesAtStart(), growth.instancesAtEnd(), growth.bytesAtStart(),
+                growth.bytesAtEnd());
     }
 
     /** At most {@code changing / samples!}: the chance that one of the changing counts rose in every interval. */

@@ -9,6 +9,7 @@ import dev.steadfast.websocket.BrokerException;
 import dev.steadfast.websocket.MessageBroker;
 import dev.steadfast.websocket.Recovery;
 import dev.steadfast.websocket.StreamPosition;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,19 +114,7 @@ class RedisBrokerTest {
         Received onB = new Received();
         nodeB.subscribe("room:1", onB);
         awaitSubscribed(nodeB, "room:1");
-        List<CompletableFuture<Void>> acks = new ArrayList<>();
-        for (int i = 1; i <= 1_000; i++) {
-            acks.add(nodeA.publish("room:1", Integer.toString(i)).toCompletableFuture());
-            // A steady stream (20 µs apart, longer than a round trip in all), not paced by acks, as a client's
-            // publish frames reach the hub.
-            long next = System.nanoTime() + 20_000;
-            while (System.nanoTime() < next) {
-                Thread.onSpinWait();
-            }
-            if (i % 250 == 0) {
-                REDIS.call("SCRIPT", "FLUSH");
-            }
-        }
+        List<CompletableFuture<Void>> acks = publishSteadily(nodeA, 1_000, 250, () -> REDIS.call("SCRIPT", "FLUSH"));
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onB.messages).hasSize(1_000));
@@ -145,19 +134,11 @@ class RedisBrokerTest {
         Received onB = new Received();
         nodeB.subscribe("room:1", onB);
         awaitSubscribed(nodeB, "room:1");
-        List<CompletableFuture<Void>> acks = new ArrayList<>();
         // The last publish goes out after the last reload, with nothing flushed after it: it is always acknowledged.
-        for (int i = 1; i <= 1_001; i++) {
-            acks.add(nodeA.publish("room:1", Integer.toString(i)).toCompletableFuture());
-            long next = System.nanoTime() + 20_000;
-            while (System.nanoTime() < next) {
-                Thread.onSpinWait();
-            }
-            if (i % 25 == 0) {
-                REDIS.call("SCRIPT", "FLUSH");
-                REDIS.call("SCRIPT", "LOAD", RedisBroker.publishScript());
-            }
-        }
+        List<CompletableFuture<Void>> acks = publishSteadily(nodeA, 1_001, 25, () -> {
+            REDIS.call("SCRIPT", "FLUSH");
+            REDIS.call("SCRIPT", "LOAD", RedisBroker.publishScript());
+        });
         List<String> acknowledged = new ArrayList<>();
         for (int i = 0; i < acks.size(); i++) {
             try {
@@ -389,5 +370,31 @@ class RedisBrokerTest {
         } catch (java.io.IOException e) {
             return true;
         }
+    }
+
+    /**
+     * Publishes "1".."count" to room:1 as a steady stream (20 µs apart, longer than a round trip in all), not paced
+     * by acks, as a client's publish frames reach the hub; runs {@code every} after each {@code period}-th publish.
+     */
+    private static List<CompletableFuture<Void>> publishSteadily(RedisBroker node, int count, int period,
+                                                                 RedisAction every) throws IOException {
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            acks.add(node.publish("room:1", Integer.toString(i)).toCompletableFuture());
+            long next = System.nanoTime() + 20_000;
+            while (System.nanoTime() < next) {
+                Thread.onSpinWait();
+            }
+            if (i % period == 0) {
+                every.run();
+            }
+        }
+        return acks;
+    }
+
+    /** Something done to Redis between publishes. */
+    @FunctionalInterface
+    private interface RedisAction {
+        void run() throws IOException;
     }
 }
